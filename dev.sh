@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The two entry points of the README:
+#   ./dev.sh run [ARGS...]  install what is missing, build, run aurora-numa-monitor (default: the
+#                           main job; any ARGS are passed to aurora-numa-monitor instead)
+#   ./dev.sh test           install what is missing, build, run every test layer
+#                           (unit under ASan+UBSan, then unit + root + vm in the normal build)
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+jobs=$(nproc)
+
+build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAURORA_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log" >&2; exit 1; }
+  cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^(Consolidate|Scanning|Built target)' || true
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "dev.sh: build in $dir failed" >&2; exit 1; }
+}
+
+command=${1:-}
+shift || true
+case "$command" in
+  run)
+    scripts/setup-deps.sh
+    build build
+    if [[ $# -eq 0 ]]; then set -- topology; fi
+    exec build/bin/aurora-numa-monitor "$@"
+    ;;
+  test)
+    scripts/setup-deps.sh
+    echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
+    build build-asan -DAURORA_SANITIZE=ON
+    (cd build-asan && ctest -L unit --output-on-failure -j "$jobs")
+    echo "== all layers: unit, root, vm (build/)"
+    build build
+    cd build
+    ctest -L unit --output-on-failure -j "$jobs"
+    ctest -LE unit --output-on-failure
+    ;;
+  *)
+    echo "usage: ./dev.sh run [aurora-numa-monitor ARGS...] | ./dev.sh test" >&2
+    exit 2
+    ;;
+esac
