@@ -15,8 +15,11 @@ build() {
   shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAURORA_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
     { cat "$dir.configure.log" >&2; exit 1; }
-  cmake --build "$dir" --target "$target" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^(Consolidate|Scanning|Built target)' || true
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "dev.sh: build in $dir failed" >&2; exit 1; }
+  local status=0
+  cmake --build "$dir" --target "$target" -j "$jobs" >"$dir.build.log" 2>&1 || status=$?
+  # Progress lines are noise; warnings and errors are not.
+  grep -vE '^\[ *[0-9]+%\]|^(Consolidate|Scanning|Built target|-- )' "$dir.build.log" || true
+  [[ $status -eq 0 ]] || { echo "dev.sh: build in $dir failed (log: $dir.build.log)" >&2; exit 1; }
 }
 
 command=${1:-}
