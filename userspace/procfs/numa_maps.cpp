@@ -83,7 +83,7 @@ Result<NodeCounters> parse_numa_maps(std::string_view text, const std::string& f
     // Kernels before 3.x printed no kernelpagesize_kB; their pages were base pages.
     if (page_kb == 0) page_kb = base_page_kb();
     for (const auto& [node, pages] : pages_on_node)
-      bytes_by_node[node] += pages * page_kb * 1024;
+      if (pages > 0) bytes_by_node[node] += pages * page_kb * 1024;
   }
   return bytes_by_node;
 }
