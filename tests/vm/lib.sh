@@ -8,6 +8,7 @@
 #       (busybox sh; the project's binaries are on PATH, tests/vm/guest/ is under /add/guest/
 #       when passed with --add "$vm_dir/guest").
 #   check NAME COMMAND...      runs a host-side assertion; prints PASS/FAIL NAME
+#   $vm_python                 the python3 to run tests/vm/check_*.py with
 #   finish                     exits 1 if any check failed, else 0
 #
 # Tests are real: every check reads what the guest produced.
@@ -15,6 +16,9 @@
 vm_dir=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 numa_vm="$vm_dir/numa-vm"
 vm_failures=0
+# Host-side checks are python3 stdlib scripts. Debian's interpreter first: a version manager's
+# shim in front of it on PATH (pyenv) costs seconds per call on a busy machine.
+vm_python=$(command -v /usr/bin/python3 || command -v python3 || echo python3)
 
 vm_boot() {
   local out=$1

@@ -17,9 +17,9 @@ vm_boot "$out" "${topology[@]}" --autonuma off --add "$vm_dir/guest" -- sh -c '
   echo $? >/out/threads_on_cpuless.rc'
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
-check "topology: 2 CPU nodes + CPU-less node 2" python3 "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "topology: 2 CPU nodes + CPU-less node 2" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
 check "memory placed on the CPU-less node: workload exits 0" grep -qx 0 "$out/on_cpuless.rc"
-check "memory placed on the CPU-less node stays there" python3 "$vm_dir/check_workload.py" "$out/on_cpuless.jsonl" stays --node 2 --share 0.99
+check "memory placed on the CPU-less node stays there" "$vm_python" "$vm_dir/check_workload.py" "$out/on_cpuless.jsonl" stays --node 2 --share 0.99
 check "threads on the CPU-less node: exit 2" grep -qx 2 "$out/threads_on_cpuless.rc"
 check "threads on the CPU-less node: one clear line" grep -qx 'aurora-numa-workload: node 2 has no CPUs.*pick a node with CPUs' "$out/threads_on_cpuless.err"
 finish

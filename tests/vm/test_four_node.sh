@@ -18,8 +18,8 @@ vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
   echo $? >/out/phase.rc'
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
-check "topology: 4 nodes, asymmetric distances" python3 "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "topology: 4 nodes, asymmetric distances" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
 check "workload exits 0" grep -qx 0 "$out/phase.rc"
-check "before the phase change >= 99% of pages move to node 1" python3 "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 1 --share 0.99 --before-phase
-check "after the phase change >= 99% of pages follow to node 3" python3 "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 3 --share 0.99 --after-phase
+check "before the phase change >= 99% of pages move to node 1" "$vm_python" "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 1 --share 0.99 --before-phase
+check "after the phase change >= 99% of pages follow to node 3" "$vm_python" "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 3 --share 0.99 --after-phase
 finish

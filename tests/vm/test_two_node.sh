@@ -20,12 +20,12 @@ vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
   echo $? >/out/autonuma.rc'
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
-check "topology: 2 nodes x 2 CPUs x 512 MiB" python3 "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "topology: 2 nodes x 2 CPUs x 512 MiB" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
 check "--autonuma on: kernel.numa_balancing=1" grep -qx 1 "$out/numa_balancing"
 check "--autonuma on: scan tuning 100/100/1000 ms" diff <(printf '100\n100\n1000\n') "$out/scan_tuning"
 check "probes --json exits 0" grep -qx 0 "$out/probes.rc"
-check "fentry/task_numa_fault active in the guest" python3 "$vm_dir/check_probes.py" "$out/probes.json" fentry/task_numa_fault
+check "fentry/task_numa_fault active in the guest" "$vm_python" "$vm_dir/check_probes.py" "$out/probes.json" fentry/task_numa_fault
 check "workload exits 0" grep -qx 0 "$out/autonuma.rc"
-check "workload starts with >= 99% of pages on node 0" python3 "$vm_dir/check_workload.py" "$out/autonuma.jsonl" starts --node 0 --share 0.99
-check "AutoNUMA moves >= 99% of pages to node 1" python3 "$vm_dir/check_workload.py" "$out/autonuma.jsonl" converges --node 1 --share 0.99
+check "workload starts with >= 99% of pages on node 0" "$vm_python" "$vm_dir/check_workload.py" "$out/autonuma.jsonl" starts --node 0 --share 0.99
+check "AutoNUMA moves >= 99% of pages to node 1" "$vm_python" "$vm_dir/check_workload.py" "$out/autonuma.jsonl" converges --node 1 --share 0.99
 finish

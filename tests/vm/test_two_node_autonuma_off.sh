@@ -16,5 +16,5 @@ status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
 check "--autonuma off: kernel.numa_balancing=0" grep -qx 0 "$out/numa_balancing"
 check "workload exits 0" grep -qx 0 "$out/control.rc"
-check "without AutoNUMA every census keeps >= 99% of pages on node 0" python3 "$vm_dir/check_workload.py" "$out/control.jsonl" stays --node 0 --share 0.99
+check "without AutoNUMA every census keeps >= 99% of pages on node 0" "$vm_python" "$vm_dir/check_workload.py" "$out/control.jsonl" stays --node 0 --share 0.99
 finish
