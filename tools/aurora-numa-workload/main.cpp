@@ -129,11 +129,14 @@ Result<int> run(const Options& options) {
       }
     }
   }
+  // The last census is taken while the threads still run: once they stop, the NUMA scanner's
+  // next pass leaves pages PROT_NONE and nobody faults them back, so move_pages reports them
+  // all -ENOENT.
+  census = take_page_census(buffer->data(), buffer->bytes());
+  if (!census) return tl::unexpected(census.error());
   const double ran = elapsed();
   const std::uint64_t passes = (*workers)->passes();
   if (auto ok = (*workers)->stop(); !ok) return tl::unexpected(ok.error());
-  census = take_page_census(buffer->data(), buffer->bytes());
-  if (!census) return tl::unexpected(census.error());
   auto done = census_line("done", ran, *census, cpu_node, passes);
   done["reason"] = end_reason;
   print_line(done);
