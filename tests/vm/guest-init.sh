@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the numa-vm guest (busybox ash; nothing else is in the guest but busybox, the
 # project's binaries and their shared libraries). tests/vm/numa-vm packs this file into the
 # cached initramfs and a small per-run archive with /run/aurora-vm/{config,command} and /add/.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for tests/vm/*.sh (bash). Source it, then:
 #
 #   vm_boot OUTDIR NUMA-VM-OPTIONS... -- COMMAND ARGS...
