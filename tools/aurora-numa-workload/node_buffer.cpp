@@ -38,8 +38,11 @@ class FirstTouchScope {
 Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement placement,
                                         bool no_hugepage) {
   if (auto ok = require_online_node(node); !ok) return tl::unexpected(ok.error());
-  if (node >= static_cast<int>(kMaskBits))
-    return fail(ErrorKind::kBadInput, fmt::format("node {} is beyond node {}", node, kMaskBits - 1));
+  // mbind/set_mempolicy read maxnode - 1 bits of the mask.
+  if (node >= static_cast<int>(kMaskBits) - 1)
+    return fail(ErrorKind::kBadInput,
+                fmt::format("node {} is beyond node {}, the highest this tool can place memory on",
+                            node, kMaskBits - 2));
   long long free_bytes = 0;
   const long long node_bytes = numa_node_size64(node, &free_bytes);
   if (node_bytes <= 0 || free_bytes < static_cast<long long>(bytes))
