@@ -48,6 +48,8 @@ TEST(WorkloadCli, BadArgumentsExitTwoWithOneLine) {
            "--mem-mib 4 --mem-node 0 --cpu-node 0 --stop-when-share 0:0.5",  // no interval
            "--mem-mib 4 --mem-node 4000 --cpu-node 0",                    // no such node
            "--mem-mib 4 --mem-node 0 --cpu-node 4000",                    // no such node
+           "--mem-mib 4 --mem-node 0 --cpu-node 0 --phase-at 1",          // no --phase-node
+           "--mem-mib 4 --mem-node 0 --cpu-node 0 --phase-node 0 --phase-at 9 --seconds 2",
        }) {
     const WorkloadRun run = run_workload(args);
     EXPECT_EQ(run.status, 2) << args << "\n" << run.output;

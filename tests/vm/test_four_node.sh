@@ -14,7 +14,8 @@ topology=(--nodes 4 --cpus-per-node 1 --mem-per-node 256
 vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
   sh /add/guest/node-dump.sh >/out/nodes.txt
   aurora-numa-workload --mem-mib 32 --mem-node 0 --cpu-node 1 --phase-node 3 --threads 1 \
-    --no-hugepage --seconds 18 --report-interval 0.5 --stop-when-share 3:0.99 >/out/phase.jsonl
+    --no-hugepage --phase-at 8 --seconds 40 --report-interval 0.5 --stop-when-share 3:0.99 \
+    >/out/phase.jsonl
   echo $? >/out/phase.rc'
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0

@@ -40,6 +40,7 @@ struct Options {
   int threads = 1;
   Access access = Access::kPrivate;
   std::optional<int> phase_node;
+  std::optional<double> phase_at;  // seconds; halfway through --seconds when unset
   bool no_hugepage = false;
   double seconds = 10;
   double report_interval = 0;
@@ -107,10 +108,11 @@ Result<int> run(const Options& options) {
   const double tick = options.report_interval > 0 ? options.report_interval : 0.05;
   int cpu_node = options.cpu_node;
   const char* end_reason = "time";
+  const double phase_time = options.phase_at.value_or(options.seconds / 2);
   for (double next = tick; elapsed() < options.seconds; next += tick) {
     std::this_thread::sleep_for(std::chrono::duration<double>(
         std::max(0.0, std::min(next, options.seconds) - elapsed())));
-    if (phase_cpus && cpu_node != *options.phase_node && elapsed() >= options.seconds / 2) {
+    if (phase_cpus && cpu_node != *options.phase_node && elapsed() >= phase_time) {
       (*workers)->move_to(*phase_cpus);
       cpu_node = *options.phase_node;
       print_line({{"event", "phase"}, {"t", std::round(elapsed() * 1000) / 1000},
@@ -174,8 +176,12 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, Access>{
           {"private", Access::kPrivate}, {"shared", Access::kShared}}))
       ->capture_default_str();
-  app.add_option("--phase-node", options.phase_node,
-                 "Halfway through --seconds, move every thread to this node's CPUs");
+  auto* phase_node = app.add_option("--phase-node", options.phase_node,
+                                    "Halfway through --seconds (or at --phase-at), move every "
+                                    "thread to this node's CPUs");
+  app.add_option("--phase-at", options.phase_at, "Seconds into the run for the phase change")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->needs(phase_node);
   app.add_flag("--no-hugepage", options.no_hugepage,
                "madvise(MADV_NOHUGEPAGE): migrate 4 KiB pages, not 2 MiB ones");
   app.add_option("--seconds", options.seconds, "How long the threads run")
@@ -195,6 +201,10 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (options.phase_at && *options.phase_at >= options.seconds)
+    return report({ErrorKind::kBadInput,
+                   fmt::format("--phase-at {} is not before the end of the run (--seconds {})",
+                               *options.phase_at, options.seconds)});
   if (!stop_when.empty()) {
     int node = -1;
     double share = -1;
