@@ -17,6 +17,8 @@ packages=(
   googletest libgtest-dev libbenchmark-dev tmux linux-perf
   # multi-node VM tests: QEMU (TCG), busybox as the guest's /init, cpio for the initramfs
   qemu-system-x86 busybox-static cpio xz-utils
+  # host-side checks of the VM tests (stdlib only)
+  python3
 )
 
 missing=()
