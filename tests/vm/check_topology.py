@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Compares the guest's NUMA topology (guest/node-dump.sh output) with what numa-vm was told.
+"""Compares the guest's NUMA topology with what numa-vm was told.
 
-usage: check_topology.py DUMP --nodes N --cpus-per-node C --mem-per-node MIB
+DUMP is either guest/node-dump.sh output (what the guest kernel shows in sysfs) or, with
+--monitor-json, `aurora-numa-monitor topology --json` run in the guest (what our tool reports).
+
+usage: check_topology.py DUMP [--monitor-json] --nodes N --cpus-per-node C --mem-per-node MIB
                          [--cpuless-node MIB]... [--distance I,J,D]...
 Prints one line per mismatch and exits 1 if there is any, 0 otherwise.
 """
@@ -60,9 +63,30 @@ def read_dump(path):
     return facts
 
 
+def read_monitor_json(path):
+    """The same facts as read_dump, from `aurora-numa-monitor topology --json`."""
+    import json
+    with open(path) as f:
+        topology = json.load(f)
+    facts = {"node": {}}
+    ids = [n["id"] for n in topology["nodes"]]
+    facts["online"] = ",".join(str(i) for i in ids)
+    facts["has_cpu"] = ",".join(str(n["id"]) for n in topology["nodes"] if n["cpus"])
+    facts["has_memory"] = ",".join(str(n["id"]) for n in topology["nodes"]
+                                   if n["memory_total_bytes"] > 0)
+    for n in topology["nodes"]:
+        facts["node"][n["id"]] = {
+            "cpulist": [",".join(str(c) for c in n["cpus"])],
+            "distance": [str(n["distances"][str(j)]) for j in ids],
+            "memtotal_kb": [str(n["memory_total_bytes"] // 1024)],
+        }
+    return facts
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dump")
+    parser.add_argument("--monitor-json", action="store_true")
     parser.add_argument("--nodes", type=int, required=True)
     parser.add_argument("--cpus-per-node", type=int, required=True)
     parser.add_argument("--mem-per-node", type=int, required=True)
@@ -71,7 +95,7 @@ def main():
     args = parser.parse_args()
 
     total, cpus, memory_mib, distance = expected_topology(args)
-    facts = read_dump(args.dump)
+    facts = read_monitor_json(args.dump) if args.monitor_json else read_dump(args.dump)
     problems = []
 
     def expect(what, seen, wanted):

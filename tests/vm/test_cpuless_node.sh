@@ -10,6 +10,7 @@ topology=(--nodes 2 --cpus-per-node 1 --mem-per-node 256 --cpuless-node 384
   --distance 0,2,17 --distance 1,2,28)
 vm_boot "$out" "${topology[@]}" --autonuma off --add "$vm_dir/guest" -- sh -c '
   sh /add/guest/node-dump.sh >/out/nodes.txt
+  aurora-numa-monitor topology --json >/out/topology.json
   aurora-numa-workload --mem-mib 16 --mem-node 2 --cpu-node 0 --seconds 1 --report-interval 0.5 \
     --no-hugepage >/out/on_cpuless.jsonl
   echo $? >/out/on_cpuless.rc
@@ -18,6 +19,7 @@ vm_boot "$out" "${topology[@]}" --autonuma off --add "$vm_dir/guest" -- sh -c '
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
 check "topology: 2 CPU nodes + CPU-less node 2" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "aurora-numa-monitor topology --json: 2 CPU nodes + CPU-less node 2" "$vm_python" "$vm_dir/check_topology.py" "$out/topology.json" --monitor-json "${topology[@]}"
 check "memory placed on the CPU-less node: workload exits 0" grep -qx 0 "$out/on_cpuless.rc"
 check "memory placed on the CPU-less node stays there" "$vm_python" "$vm_dir/check_workload.py" "$out/on_cpuless.jsonl" stays --node 2 --share 0.99
 check "threads on the CPU-less node: exit 2" grep -qx 2 "$out/threads_on_cpuless.rc"

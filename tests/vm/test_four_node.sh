@@ -13,6 +13,7 @@ topology=(--nodes 4 --cpus-per-node 1 --mem-per-node 256
   --distance 1,2,21 --distance 1,3,35 --distance 2,3,12)
 vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
   sh /add/guest/node-dump.sh >/out/nodes.txt
+  aurora-numa-monitor topology --json >/out/topology.json
   aurora-numa-workload --mem-mib 32 --mem-node 0 --cpu-node 1 --phase-node 3 --threads 1 \
     --no-hugepage --phase-at 8 --seconds 40 --report-interval 0.5 --stop-when-share 3:0.99 \
     >/out/phase.jsonl
@@ -20,6 +21,7 @@ vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
 check "topology: 4 nodes, asymmetric distances" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "aurora-numa-monitor topology --json: 4 nodes, asymmetric distances" "$vm_python" "$vm_dir/check_topology.py" "$out/topology.json" --monitor-json "${topology[@]}"
 check "workload exits 0" grep -qx 0 "$out/phase.rc"
 check "before the phase change >= 99% of pages move to node 1" "$vm_python" "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 1 --share 0.99 --before-phase
 check "after the phase change >= 99% of pages follow to node 3" "$vm_python" "$vm_dir/check_workload.py" "$out/phase.jsonl" converges --node 3 --share 0.99 --after-phase

@@ -10,6 +10,7 @@ trap 'rm -rf "$out"' EXIT
 topology=(--nodes 2 --cpus-per-node 2 --mem-per-node 512)
 vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
   sh /add/guest/node-dump.sh >/out/nodes.txt
+  aurora-numa-monitor topology --json >/out/topology.json
   cat /proc/sys/kernel/numa_balancing >/out/numa_balancing
   cat /sys/kernel/debug/sched/numa_balancing/scan_delay_ms \
       /sys/kernel/debug/sched/numa_balancing/scan_period_min_ms \
@@ -21,6 +22,7 @@ vm_boot "$out" "${topology[@]}" --autonuma on --add "$vm_dir/guest" -- sh -c '
 status=$?
 check "guest command ran (status $status)" test "$status" -eq 0
 check "topology: 2 nodes x 2 CPUs x 512 MiB" "$vm_python" "$vm_dir/check_topology.py" "$out/nodes.txt" "${topology[@]}"
+check "aurora-numa-monitor topology --json: 2 nodes x 2 CPUs x 512 MiB" "$vm_python" "$vm_dir/check_topology.py" "$out/topology.json" --monitor-json "${topology[@]}"
 check "--autonuma on: kernel.numa_balancing=1" grep -qx 1 "$out/numa_balancing"
 check "--autonuma on: scan tuning 100/100/1000 ms" diff <(printf '100\n100\n1000\n') "$out/scan_tuning"
 check "probes --json exits 0" grep -qx 0 "$out/probes.rc"
