@@ -46,5 +46,6 @@ class CommandContext {
 int report(const Error& error);
 
 void register_probes_command(CommandContext& context);
+void register_top_command(CommandContext& context);
 
 }  // namespace aurora::cli
