@@ -41,7 +41,7 @@ struct Input {
   explicit Input(int processes)
       : spec(spec_10k(processes)),
         topology(synthetic::make_topology(spec)),
-        snapshot(synthetic::make_snapshot(spec, 1)) {}
+        snapshot(synthetic::make_snapshot(spec, 0)) {}
 };
 
 const Input& many_processes() {

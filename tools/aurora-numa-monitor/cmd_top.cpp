@@ -1,7 +1,9 @@
-// `aurora-numa-monitor top`: the live locality dashboard (docs/dashboard.md).
+// `aurora-numa-monitor top`: the locality dashboard (docs/dashboard.md), over a SnapshotSource.
+// This build shows recordings (--replay, no root); live mode arrives with the BPF pipeline.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -36,13 +38,26 @@ Result<dashboard::View> parse_view(const std::string& name) {
                           name));
 }
 
+Result<void> check_sort(const TopOptions& o, dashboard::View view) {
+  if (o.sort.empty()) return {};
+  const auto ids = dashboard::sortable_columns(view, {0});
+  // Per-node memory columns are "mem<node id>" for whatever nodes the source has.
+  const bool per_node = o.sort.size() > 3 && o.sort.rfind("mem", 0) == 0 &&
+                        o.sort.find_first_not_of("0123456789", 3) == std::string::npos;
+  if (per_node || std::find(ids.begin(), ids.end(), o.sort) != ids.end()) return {};
+  return fail(ErrorKind::kBadInput,
+              fmt::format("top --sort {}: not a column of the {} view; use one of: {}", o.sort,
+                          o.view, fmt::join(ids, ", ")));
+}
+
 int run_top(const TopOptions& o) {
+  auto view = parse_view(o.view);
+  if (!view) return report(view.error());
+  if (auto ok = check_sort(o, *view); !ok) return report(ok.error());
   if (o.replay_path.empty())
     return report(Error{ErrorKind::kUnsupported,
                         "top: live mode needs the BPF pipeline, which this build does not include "
                         "yet; show a recording with `top --replay FILE`"});
-  auto view = parse_view(o.view);
-  if (!view) return report(view.error());
   dashboard::DashboardOptions options;
   if (o.interval_seconds > 0) options.interval_seconds = o.interval_seconds;
   options.iterations = o.iterations;
@@ -51,19 +66,14 @@ int run_top(const TopOptions& o) {
   options.view = *view;
   options.filter = o.filter;
   options.sort_column = o.sort;
-  if (!o.sort.empty()) {
-    const auto ids = dashboard::sortable_columns(*view, {0});
-    if (std::find(ids.begin(), ids.end(), o.sort) == ids.end() && o.sort.rfind("mem", 0) != 0)
-      return report(Error{ErrorKind::kBadInput,
-                          fmt::format("top --sort {}: not a column of the {} view; use one of: {}",
-                                      o.sort, o.view, fmt::join(ids, ", "))});
-  }
-  auto source = ReplaySource::open(o.replay_path);
-  if (!source) return report(source.error());
+
+  auto replay = ReplaySource::open(o.replay_path);
+  if (!replay) return report(replay.error());
   options.source_label = "replay " + o.replay_path;
+  std::unique_ptr<SnapshotSource> source = std::move(*replay);
   const bool batch = o.batch || !dashboard::terminal_is_interactive();
-  auto done = batch ? dashboard::run_batch(**source, options, stdout)
-                    : dashboard::run_interactive(**source, options);
+  auto done = batch ? dashboard::run_batch(*source, options, stdout)
+                    : dashboard::run_interactive(*source, options);
   if (!done) return report(done.error());
   return 0;
 }
@@ -72,7 +82,7 @@ int run_top(const TopOptions& o) {
 
 void register_top_command(CommandContext& context) {
   CLI::App* sub = context.app().add_subcommand(
-      "top", "Live locality dashboard: where processes and threads run and where their memory "
+      "top", "Locality dashboard: where processes and threads run and where their memory "
              "lives, per node, process, thread and cgroup (keys: h for help)");
   static TopOptions options;
   sub->add_option("--replay", options.replay_path,
@@ -84,7 +94,7 @@ void register_top_command(CommandContext& context) {
                   "Batch mode: print this many snapshots, then exit (0: until the source ends)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--interval,-d", options.interval_seconds,
-                  "Seconds between refreshes (default: the source's interval)")
+                  "Seconds between refreshes (default: the recording's interval)")
       ->check(CLI::Range(0.1, 3600.0));
   sub->add_flag("--no-color,--no-colour", options.no_colour,
                 "No colours (poor locality is still marked: '!' below 50%, '?' below 80%); "

@@ -13,6 +13,7 @@
 
 #include "dashboard/curses_screen.hpp"
 #include "dashboard/screen_layout.hpp"
+#include "dashboard/snapshot_pump.hpp"
 #include "dashboard/view_model.hpp"
 
 namespace aurora::dashboard {
@@ -122,11 +123,34 @@ Result<void> run_interactive(SnapshotSource& source, const DashboardOptions& opt
   layout.source_label = options.source_label;
   layout.coordinator = coordinator;
   bool source_ended = false;
+  // Declared after the screen: destroyed (source stopped, thread joined) before endwin.
+  std::optional<SnapshotPump> pump;
+  if (options.live) {
+    pump.emplace(source);
+    layout.status = "collecting the first interval...";
+  }
   auto next_refresh = Clock::now();
   bool dirty = true;
   while (!g_stop_requested.load()) {
     const auto now = Clock::now();
-    if (!state.paused && !source_ended && now >= next_refresh) {
+    if (pump && !state.paused && !source_ended && now >= next_refresh) {
+      if (auto window = pump->take()) {
+        model.update(std::move(*window), coordinator);
+        layout.status.clear();
+      }
+      if (pump->ended()) {
+        auto error = pump->error();
+        layout.status = error ? error->message : "the source stopped (q quits)";
+        source_ended = true;
+      }
+      // Until the first interval is in, look often so it shows as soon as it ends.
+      next_refresh = Clock::now() + (model.has_data()
+                                         ? std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(state.interval_seconds))
+                                         : std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::milliseconds(100)));
+      dirty = true;
+    } else if (!pump && !state.paused && !source_ended && now >= next_refresh) {
       auto snapshot = source.next();
       if (!snapshot) {
         layout.status = snapshot.error().message;

@@ -22,14 +22,19 @@ struct DashboardOptions {
   View view = View::kProcesses;            // batch: which table to print
   std::string sort_column;                 // column id, "" = the view's default
   std::string filter;                      // as typed after '/'
+  // The source blocks for its interval (the live pipeline): snapshots are pulled on a thread
+  // and merged per refresh. Otherwise (a recording) one snapshot is read per refresh.
+  bool live = false;
 };
 
 // Prints one plain-text screen per snapshot to `out` until the source ends or `iterations`.
+// SIGINT/SIGTERM/SIGHUP end it after the snapshot being read.
 Result<void> run_batch(SnapshotSource& source, const DashboardOptions& options, std::FILE* out,
                        const CoordinatorFeed* coordinator = nullptr);
 
 // Runs the ncurses dashboard until q, SIGINT/SIGTERM/SIGHUP. Replays are paced by the refresh
-// interval; at the end of a recording the last snapshot stays on screen.
+// interval; at the end of a recording the last snapshot stays on screen. A live source is
+// stopped (request_stop) and its thread joined before this returns.
 Result<void> run_interactive(SnapshotSource& source, const DashboardOptions& options,
                              CoordinatorFeed* coordinator = nullptr);
 
