@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   CommandContext context(app, globals);
   register_probes_command(context);
   register_topology_command(context);
+  register_top_command(context);
 
   try {
     app.parse(argc, argv);
