@@ -52,6 +52,7 @@ using UniqueHwlocTopology = std::unique_ptr<hwloc_topology, TopologyDeleter>;
 
 std::optional<std::map<int, std::string>> hwloc_memory_subtypes(
     const HostRoot& root, const std::vector<int>& sysfs_node_ids) {
+  const std::string where = root.is_live() ? "/" : root.prefix().string();
   const auto started = std::chrono::steady_clock::now();
   hwloc_topology_t raw = nullptr;
   int initialised = 0;
@@ -84,13 +85,13 @@ std::optional<std::map<int, std::string>> hwloc_memory_subtypes(
     if (!root.is_live()) fsroot.emplace("HWLOC_FSROOT", root.prefix().string());
     loaded = hwloc_topology_load(raw);
   }
-  spdlog::debug("hwloc: initialised and loaded the topology under {} in {} us", root.prefix().string(),
+  spdlog::debug("hwloc: initialised and loaded the topology under {} in {} us", where,
                 std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count());
   if (loaded != 0) {
     spdlog::debug("hwloc: cannot load the topology under {}; memory kinds come from sysfs only",
-                  root.prefix().string());
+                  where);
     return std::nullopt;
   }
 
@@ -100,7 +101,7 @@ std::optional<std::map<int, std::string>> hwloc_memory_subtypes(
   if (backend == nullptr || std::string(backend) != "Linux") {
     spdlog::debug("hwloc: its Linux backend cannot read the tree under {}; memory kinds come "
                   "from sysfs only",
-                  root.prefix().string());
+                  where);
     return std::nullopt;
   }
 
@@ -116,7 +117,7 @@ std::optional<std::map<int, std::string>> hwloc_memory_subtypes(
   if (hwloc_ids != sysfs_node_ids) {
     // hwloc fell back to a made-up single node, or read a different tree: trust neither.
     spdlog::debug("hwloc: sees {} NUMA nodes under {} where sysfs lists {}; ignoring hwloc",
-                  hwloc_ids.size(), root.prefix().string(), sysfs_node_ids.size());
+                  hwloc_ids.size(), where, sysfs_node_ids.size());
     return std::nullopt;
   }
   return subtypes;
