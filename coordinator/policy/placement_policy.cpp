@@ -52,6 +52,7 @@ struct Option {
   std::uint64_t bytes = 0;
   int threads_moved = 0;
   double weighted_after = 0;
+  bool changes = false;  // false: the placement already satisfies it (nothing to do)
   CostEstimate estimate;
 };
 
@@ -104,11 +105,20 @@ class Planner {
            u.memory[s];
   }
 
-  // Threads spread over `set` in proportion to the room each node has.
+  // Affinity to `set`: threads already inside it stay where they are (the scheduler has no
+  // reason to move them); the others land on its nodes in proportion to the room each has.
   Shares spread_threads(const Unit& u, const std::vector<int>& set) const {
+    const Shares now = normalise(u.cpu);
     std::vector<double> weight(nodes_.size(), 0.0);
-    for (int s : set) weight[s] = std::max(cpu_room(u, s), 0.01);
-    return normalise(weight);
+    double room = 0, inside = 0;
+    for (int s : set) {
+      weight[s] = std::max(cpu_room(u, s), 0.01);
+      room += weight[s];
+      inside += now[s];
+    }
+    Shares after(nodes_.size(), 0.0);
+    for (int s : set) after[s] = now[s] + (1.0 - inside) * weight[s] / room;
+    return after;
   }
 
   // Memory already on `set` stays; the rest fills the set's nodes in proportion to their room.
@@ -147,6 +157,7 @@ class Planner {
       for (int s : set) inside += cpu_now[s];
       o.threads_moved = static_cast<int>(std::ceil(u.threads * (1.0 - inside) - 1e-9));
     }
+    o.changes = o.bytes > 0 || o.threads_moved > 0;
     o.weighted_after = weighted_distance(nodes_, o.cpu_after, o.memory_after);
     o.estimate = estimate_move(u.cpu_total, u.intensity, weighted_before, o.weighted_after, o.bytes,
                                o.threads_moved, config_.cost);
@@ -154,6 +165,14 @@ class Planner {
   }
 
   std::vector<Option> options(const Unit& u, double weighted_before) const {
+    std::vector<Option> all = candidate_options(u, weighted_before);
+    std::vector<Option> out;
+    for (auto& o : all)
+      if (o.changes) out.push_back(std::move(o));
+    return out;
+  }
+
+  std::vector<Option> candidate_options(const Unit& u, double weighted_before) const {
     std::vector<Option> out;
     const bool may_threads = config_.enable_thread_affinity && !u.threads_fixed;
     const bool may_memory = config_.enable_memory_migration;
@@ -311,7 +330,8 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     if (held) {
-      skip(fmt::format("moved {:.0f} s ago; hold time is {:.0f} s", since, config.hold_seconds));
+      skip(fmt::format("moved recently ({:.0f} s since its migration was due to finish); hold time is {:.0f} s",
+                       std::max(0.0, since), config.hold_seconds));
       continue;
     }
     if (remote < 0.01) continue;  // already local: nothing to decide
@@ -431,7 +451,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     d.evidence.push_back("options (CPU-s): leave: net 0.0; " + alternatives);
 
     planner.commit(u, *best);
-    for (int pid : u.pids) state.record_move(pid, MoveRecord{now_seconds, from_nodes, to_nodes});
+    for (int pid : u.pids) state.record_move(pid, MoveRecord{now_seconds, from_nodes, to_nodes, d.estimate.migration_duration_seconds});
     outcome.decisions.push_back(std::move(d));
   }
   return outcome;

@@ -9,7 +9,8 @@ namespace aurora::coord {
 double PolicyState::since_last_move(int pid, double now_seconds) const {
   auto it = by_pid_.find(pid);
   if (it == by_pid_.end() || it->second.moves.empty()) return std::numeric_limits<double>::max();
-  return now_seconds - it->second.moves.back().time_seconds;
+  const MoveRecord& last = it->second.moves.back();
+  return now_seconds - (last.time_seconds + last.settle_seconds);
 }
 
 bool PolicyState::frozen(int pid) const {

@@ -11,24 +11,37 @@
 namespace aurora::coord::sim {
 
 void AuroraDriver::tick(Model& m, double now, double dt) {
-  // Migrate queued chunks within the budget (the page-migration actuator's MB/s limit).
-  double budget = config_.cost.migration_budget_bytes_per_second * dt / static_cast<double>(m.chunk_bytes());
-  while (budget >= 1 && !queue_.empty()) {
-    PendingMove move = queue_.front();
-    queue_.pop_front();
-    MemoryObject& object = m.objects[move.object];
-    if (std::find(move.targets.begin(), move.targets.end(), object.chunk_node[move.chunk]) != move.targets.end()) continue;
-    int to = -1;
-    for (int t : move.targets)
-      if (m.free_chunks(t) > 0 && (to < 0 || m.free_chunks(t) > m.free_chunks(to))) to = t;
-    if (to >= 0 && m.move_chunk(object, move.chunk, to)) budget -= 1;
+  // Migrate queued chunks within the budget (the page-migration actuator's MB/s limit), one
+  // chunk per pending decision in turn so that a huge move does not starve the small ones.
+  budget_ += config_.cost.migration_budget_bytes_per_second * dt / static_cast<double>(m.chunk_bytes());
+  while (budget_ >= 1 && !queues_.empty()) {
+    for (auto it = queues_.begin(); it != queues_.end() && budget_ >= 1;) {
+      if (it->empty()) {
+        it = queues_.erase(it);
+        continue;
+      }
+      PendingMove move = it->front();
+      it->pop_front();
+      MemoryObject& object = m.objects[move.object];
+      if (std::find(move.targets.begin(), move.targets.end(), object.chunk_node[move.chunk]) == move.targets.end()) {
+        int to = -1;
+        for (int t : move.targets)
+          if (m.free_chunks(t) > 0 && (to < 0 || m.free_chunks(t) > m.free_chunks(to))) to = t;
+        if (to >= 0 && m.move_chunk(object, move.chunk, to)) budget_ -= 1;
+      }
+      ++it;
+    }
   }
+  if (queues_.empty()) budget_ = std::min(budget_, 1.0);  // an idle budget does not bank
 
   if (now < next_) return;
   const double interval = now - last_;
   last_ = now;
   next_ = now + interval_;
-  if (interval <= 0) return;
+  if (interval <= 0) {
+    (void)take_snapshot(m, 1.0);  // start the first interval clean
+    return;
+  }
   const Snapshot snapshot = take_snapshot(m, interval);
 
   PolicyHints hints;
@@ -60,16 +73,20 @@ void AuroraDriver::tick(Model& m, double now, double dt) {
     }
     if (memory) {
       // A newer decision for the same memory replaces queued moves.
-      std::erase_if(queue_, [&](const PendingMove& q) {
-        return std::find(objects.begin(), objects.end(), q.object) != objects.end();
-      });
+      for (auto& q : queues_)
+        std::erase_if(q, [&](const PendingMove& p) {
+          return std::find(objects.begin(), objects.end(), p.object) != objects.end();
+        });
+      std::deque<PendingMove> moves;
       for (int o : objects)
         for (std::size_t ch = 0; ch < m.objects[o].chunk_node.size(); ++ch)
           if (std::find(targets.begin(), targets.end(), m.objects[o].chunk_node[ch]) == targets.end())
-            queue_.push_back({o, ch, targets});
+            moves.push_back({o, ch, targets});
+      if (!moves.empty()) queues_.push_back(std::move(moves));
     }
     ++m.actions;
     m.notes.push_back(fmt::format("t={:.0f}s aurora: {}", now, d.summary));
+    if (getenv("AURORA_SIM_EVIDENCE")) for (const auto& e : d.evidence) m.notes.push_back("      " + e);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <random>
 #include <string>
 #include <vector>
@@ -131,7 +132,8 @@ class AuroraDriver {
   double interval_;
   double next_ = 0, last_ = 0;
   PolicyState state_;
-  std::deque<PendingMove> queue_;
+  std::list<std::deque<PendingMove>> queues_;  // one per decision that moves memory
+  double budget_ = 0;                          // chunks the budget allows now
 };
 
 }  // namespace aurora::coord::sim

@@ -32,7 +32,8 @@ struct Builder {
     p.pid = next_pid++;
     p.comm = comm;
     p.intensity = intensity;
-    for (int t = 0; t < threads; ++t) p.threads.push_back(SimThread{1.0, thread_nodes[t % thread_nodes.size()], {}});
+    // Threads busy three quarters of the time: a loaded but not saturated machine.
+    for (int t = 0; t < threads; ++t) p.threads.push_back(SimThread{0.75, thread_nodes[t % thread_nodes.size()], {}});
     m.processes.push_back(std::move(p));
     return m.processes.back();
   }
@@ -46,13 +47,13 @@ struct Builder {
     const int nodes = static_cast<int>(m.cpu_nodes.size());
     for (int i = 0; i < count; ++i) {
       const int memory = cpu_node(i), runs = cpu_node(i + 1 + uniform(0, nodes - 2));
-      add(fmt::format("misplaced{}", i), uniform(2, 3), {runs}, uniform_real(0.6, 1.0));
+      add(fmt::format("misplaced{}", i), 2, {runs}, uniform_real(0.6, 1.0));
       map(last(), m.allocate(memory, chunks(uniform(1, 3))));
     }
   }
-  void crowded() {
+  void crowded(int threads) {
     for (int i = 0; i < 2; ++i) {
-      add(fmt::format("crowded{}", i), 5, {cpu_node(0)}, 0.9);
+      add(fmt::format("crowded{}", i), threads, {cpu_node(0)}, 0.9);
       map(last(), m.allocate(cpu_node(0), chunks(2)));
     }
   }
@@ -66,7 +67,7 @@ struct Builder {
   }
   void large() {
     const int nodes = static_cast<int>(m.cpu_nodes.size());
-    add("large", 6, {cpu_node(nodes / 2), cpu_node(nodes / 2 + 1)}, 0.8);
+    add("large", 4, {cpu_node(nodes / 2), cpu_node(nodes / 2 + 1)}, 0.8);
     map(last(), m.allocate(cpu_node(nodes - 1), chunks(20)));
   }
   void phases(double duration) {
@@ -104,18 +105,21 @@ Result<void> build_workload(const std::string& workload, double duration_seconds
   Builder b{model};
   const int nodes = static_cast<int>(model.cpu_nodes.size());
   if (workload == "mixed") {
+    // Sized so that a 2-node machine is about 80% busy and larger ones less.
     b.misplaced(nodes);
-    b.crowded();
-    b.shared();
-    b.large();
+    b.crowded(nodes >= 4 ? 6 : 4);
     b.phases(duration_seconds);
-    b.local(std::max(1, nodes / 2));
     b.io();
-    b.tiered();
+    if (nodes >= 4) {
+      b.shared();
+      b.large();
+      b.local(nodes / 2 - 1);
+      b.tiered();
+    }
   } else if (workload == "misplaced") {
     b.misplaced(nodes);
   } else if (workload == "crowded") {
-    b.crowded();
+    b.crowded(6);
   } else if (workload == "shared") {
     b.shared();
   } else if (workload == "large") {

@@ -50,7 +50,7 @@ struct CostParameters {
   double remote_penalty = 0.5;
   double horizon_seconds = 120.0;        // how long a new placement is expected to last
   double migration_cpu_bytes_per_second = 1.0e9;  // kernel copy cost of page migration
-  double migration_budget_bytes_per_second = 256.0 * 1024 * 1024;  // our rate limit
+  double migration_budget_bytes_per_second = 1024.0 * 1024 * 1024;  // our rate limit
   double thread_move_cost_seconds = 0.002;  // cache refill after moving one thread
 };
 

@@ -12,6 +12,7 @@ struct MoveRecord {
   double time_seconds = 0;
   std::vector<int> from_nodes;  // where its threads/memory mostly were
   std::vector<int> to_nodes;
+  double settle_seconds = 0;  // expected duration of its page migration: held for this too
 };
 
 struct ProcessHistory {
@@ -22,7 +23,8 @@ struct ProcessHistory {
 
 class PolicyState {
  public:
-  // Seconds since the last move of `pid`, or a very large number when never moved.
+  // Seconds since the last move of `pid` finished settling (its expected migration time
+  // after it was decided), or a very large number when never moved.
   double since_last_move(int pid, double now_seconds) const;
   bool frozen(int pid) const;
   const ProcessHistory* history(int pid) const;
