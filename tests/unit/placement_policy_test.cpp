@@ -33,6 +33,21 @@ Snapshot snapshot_of(std::vector<ProcessSample> processes) {
   return s;
 }
 
+// The node figures the pipeline reports: free memory is what the processes leave.
+Snapshot with_nodes(Snapshot s, const Topology& t) {
+  for (const auto& n : t.nodes) {
+    NodeSample sample;
+    sample.id = n.id;
+    sample.memory_total_bytes = n.memory_total_bytes;
+    std::uint64_t used = 0;
+    for (const auto& p : s.processes)
+      if (auto it = p.memory_bytes_by_node.find(n.id); it != p.memory_bytes_by_node.end()) used += it->second;
+    sample.memory_free_bytes = n.memory_total_bytes - used;
+    s.nodes.push_back(sample);
+  }
+  return s;
+}
+
 TEST(CostModel, RemoteShareAndWeightedDistance) {
   const Topology t = make_uniform_topology(2, 4, 8 * kGiB, 21);
   const NodeTable nodes = NodeTable::from_topology(t);
@@ -84,9 +99,10 @@ TEST(Policy, MemoryFollowsThreadsWhenTheirNodeHasNoCpuRoom) {
 
 TEST(Policy, BothGoToAThirdNodeWhenNeitherEndHasRoom) {
   const Topology t = make_uniform_topology(3, 8, 4 * kGiB);
-  Snapshot s = snapshot_of({process(100, {{0, 2.0}}, {{1, 1024}}),
-                            process(200, {{0, 6.0}}, {{0, 3500}}, 6),     // node 0: CPUs and memory full
-                            process(300, {{1, 7.5}}, {{1, 2800}}, 8)});  // node 1: CPUs and memory full
+  Snapshot s = with_nodes(snapshot_of({process(100, {{0, 2.0}}, {{1, 1024}}),
+                                       process(200, {{0, 6.0}}, {{0, 3500}}, 6),    // node 0: CPUs and memory full
+                                       process(300, {{1, 7.5}}, {{1, 2800}}, 8)}),  // node 1: CPUs and memory full
+                          t);
   PolicyState state;
   const auto out = decide(t, s, {}, {}, state, 0);
   ASSERT_EQ(out.decisions.size(), 1u);
@@ -168,7 +184,7 @@ TEST(Policy, ProcessLargerThanANodeSpansTheFewestClosestNodes) {
   // 4 nodes: 0-1 and 2-3 are socket pairs (12), across is 21. 24 GiB does not fit a 16 GiB node.
   auto t = make_shape("4");
   ASSERT_TRUE(t);
-  Snapshot s = snapshot_of({process(100, {{0, 3.0}, {3, 3.0}}, {{0, 12 * 1024}, {3, 12 * 1024}}, 6)});
+  Snapshot s = with_nodes(snapshot_of({process(100, {{0, 3.0}, {3, 3.0}}, {{0, 12 * 1024}, {3, 12 * 1024}}, 6)}), *t);
   PolicyState state;
   const auto out = decide(*t, s, {}, {}, state, 0);
   ASSERT_EQ(out.decisions.size(), 1u);
