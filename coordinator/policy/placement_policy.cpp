@@ -397,6 +397,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     d.pids = u.pids;
     d.comm = first.comm;
     d.cgroup = first.cgroup;
+    d.container = first.container;
     d.workload_class = u.cls.workload_class;
     d.action = best->action;
     d.target_nodes = to_nodes;

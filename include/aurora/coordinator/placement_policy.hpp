@@ -60,6 +60,7 @@ struct Decision {
   std::vector<int> pids;  // the group placed together (one pid unless memory is shared)
   std::string comm;       // of the first pid
   std::string cgroup;
+  std::string container;  // non-empty: act on the container's cgroup cpuset, not on threads
   WorkloadClass workload_class = WorkloadClass::kIdle;
   ActionKind action = ActionKind::kLeave;
   std::vector<int> target_nodes;          // OS node ids (threads and/or memory go there)
