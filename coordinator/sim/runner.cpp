@@ -57,6 +57,9 @@ Result<SimResult> run_simulation(const Topology& topology, const std::string& sh
   if (policy == PolicyKind::kAurora || policy == PolicyKind::kAuroraWithAutoNuma)
     aurora.emplace(config.aurora, config.aurora_interval_seconds);
 
+  if (config.on_snapshot && aurora)
+    return fail(ErrorKind::kBadInput, "recording snapshots works with the none, numad and autonuma policies only");
+  double next_record = config.record_interval_seconds;
   SimResult r;
   r.policy = to_string(policy);
   r.shape = shape_name;
@@ -73,6 +76,12 @@ Result<SimResult> run_simulation(const Topology& topology, const std::string& sh
     if (numad) numad->tick(m, now);
     if (autonuma) autonuma->tick(m, now, config.tick_seconds);
     if (aurora) aurora->tick(m, now, config.tick_seconds);
+    if (config.on_snapshot && now + config.tick_seconds >= next_record - 1e-9) {
+      Snapshot snapshot = take_snapshot(m, config.record_interval_seconds);
+      snapshot.timestamp_ns = static_cast<std::uint64_t>((now + config.tick_seconds) * 1e9);
+      config.on_snapshot(snapshot);
+      next_record += config.record_interval_seconds;
+    }
     r.samples.push_back(sample);
     distance_sum += weighted;
     remote_sum += sample.remote_share;

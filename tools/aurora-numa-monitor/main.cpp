@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
 
   CommandContext context(app, globals);
   register_probes_command(context);
+  register_run_command(context);
+  register_report_command(context);
+  register_revert_command(context);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aurora/config.hpp"
+#include "aurora/recording.hpp"
 #include "aurora/coordinator/coordinator_config.hpp"
 #include "aurora/coordinator/sim.hpp"
 #include "aurora/coordinator/sim_shapes.hpp"
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   std::string topology_file;
   std::string policies = "none,numad,autonuma,aurora,aurora+autonuma";
   std::string config_path;
+  std::string record_path;
   bool as_json = false, with_samples = false, list = false, show_notes = false;
   sim::SimConfig config;
   app.add_option("--shape", shapes, "Built-in machine shapes, comma-separated (see --list)")->capture_default_str();
@@ -65,6 +68,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
   app.add_option("--config", config_path, "TOML file whose [coordinator] table configures aurora (docs/coordinator.md)");
+  app.add_option("--record", record_path,
+                 "Write the modelled pipeline snapshots (1 per second) as a recording for `aurora-numa-monitor "
+                 "run/report --replay`; one shape and one of none, numad, autonuma");
   app.add_flag("--json", as_json, "Print one JSON object per run, in an array");
   app.add_flag("--samples", with_samples, "With --json: include the per-second remote share series");
   app.add_flag("--notes", show_notes, "Print each policy's actions (binds, decisions, freezes)");
@@ -115,6 +121,22 @@ int main(int argc, char** argv) {
     if (machines.empty() || kinds.empty())
       return fail_with({ErrorKind::kBadInput, "nothing to run: give at least one --shape and one --policy"});
 
+    std::optional<RecordingWriter> writer;
+    Result<void> record_status;
+    if (!record_path.empty()) {
+      if (machines.size() != 1 || kinds.size() != 1)
+        return fail_with({ErrorKind::kBadInput, "--record needs exactly one shape and one policy"});
+      RecordingHeader header;
+      header.aurora_version = "aurora-numa-sim";
+      header.topology = machines.front().second;
+      header.options = {{"simulated", true}, {"workload", config.workload}, {"seed", config.seed}};
+      auto created = RecordingWriter::create(record_path, header);
+      if (!created) return fail_with(created.error());
+      writer.emplace(std::move(*created));
+      config.on_snapshot = [&](const Snapshot& s) {
+        if (record_status) record_status = writer->append(s);
+      };
+    }
     nlohmann::json all = nlohmann::json::array();
     if (!as_json)
       fmt::print("{:<8} {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>10} {:>8} {:>7} {:>9}\n", "shape", "policy",
@@ -141,6 +163,7 @@ int main(int argc, char** argv) {
         }
       }
     }
+    if (!record_status) return fail_with(record_status.error());
     if (as_json) fmt::print("{}\n", all.dump(2));
     else
       fmt::print("workload {}, seed {}, {:.0f} s; remote = access-weighted remote share integrated over the run, "

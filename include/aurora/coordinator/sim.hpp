@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/result.hpp"
+#include "aurora/snapshot.hpp"
 #include "aurora/topology.hpp"
 
 namespace aurora::coord::sim {
@@ -52,6 +54,10 @@ struct SimConfig {
   PolicyConfig aurora;             // the coordinator's own configuration
   NumadParameters numad;
   AutoNumaParameters autonuma;
+  // When set (not with the aurora policies, which consume the snapshots themselves): called
+  // with the pipeline's view of the machine every record_interval_seconds (`--record`).
+  std::function<void(const Snapshot&)> on_snapshot;
+  double record_interval_seconds = 1;
 };
 
 std::vector<std::pair<std::string, std::string>> workload_catalogue();
