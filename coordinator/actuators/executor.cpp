@@ -52,6 +52,7 @@ ActionOutcome Executor::set_process_affinity(int pid, const std::vector<int>& cp
   record["undo"] = undo;
   record["target"] = format_cpu_list(target);
   if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
+  if (options_.after_intent) options_.after_intent(pid);
   if (auto alive = handle->verify(); !alive) {
     (void)journal_.append(follow_up(record, "failed", alive.error().message));
     return {false, fmt::format("pid {}: {} before its affinity was set; journal closed", pid, alive.error().message)};
@@ -105,6 +106,7 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
     if (std::find(nodes.begin(), nodes.end(), n.id) == nodes.end()) from.push_back(n.id);
   record["undo"] = {{"from_nodes", from}};
   if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
+  if (options_.after_intent) options_.after_intent(pid);
   auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second);
   if (!moved) {
     nlohmann::json failed = follow_up(record, "failed", moved.error().message);

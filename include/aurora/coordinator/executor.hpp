@@ -2,6 +2,7 @@
 // its undo state) before taking it; and undoes journaled actions (`revert`).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct ExecutorOptions {
   // Where cgroup directories live for container targets (v2 root; the v1 cpuset hierarchy is
   // tried at <root>/cpuset on hybrid hosts).
   std::string cgroup_root = "/sys/fs/cgroup";
+  // Called after an action's intent is journaled and before it is taken (tests use it to make
+  // the target exit at exactly that moment).
+  std::function<void(int pid)> after_intent;
 };
 
 struct ActionOutcome {
