@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake make g++ pkg-config clang llvm
+  cmake make g++ pkg-config clang llvm ccache
   # BPF: libbpf for the loader, bpftool for skeletons and vmlinux.h, libelf/zlib for libbpf
   libbpf-dev bpftool libelf-dev zlib1g-dev
   # topology and NUMA syscalls
@@ -17,6 +17,8 @@ packages=(
   googletest libgtest-dev libbenchmark-dev tmux linux-perf
   # multi-node VM tests: QEMU (TCG), busybox as the guest's /init, cpio for the initramfs
   qemu-system-x86 busybox-static cpio xz-utils
+  # host-side checks of the VM tests (stdlib only)
+  python3
 )
 
 missing=()

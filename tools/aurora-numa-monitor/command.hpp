@@ -46,6 +46,7 @@ class CommandContext {
 int report(const Error& error);
 
 void register_probes_command(CommandContext& context);
+void register_topology_command(CommandContext& context);
 void register_run_command(CommandContext& context);
 void register_report_command(CommandContext& context);
 void register_revert_command(CommandContext& context);

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
 
   CommandContext context(app, globals);
   register_probes_command(context);
+  register_topology_command(context);
   register_run_command(context);
   register_report_command(context);
   register_revert_command(context);

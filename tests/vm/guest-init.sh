@@ -1,0 +1,67 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of the numa-vm guest (busybox ash; nothing else is in the guest but busybox, the
+# project's binaries and their shared libraries). tests/vm/numa-vm packs this file into the
+# cached initramfs and a small per-run archive with /run/aurora-vm/{config,command} and /add/.
+#
+# Protocol with the host (numa-vm):
+#   "aurora-vm:<token>: init"            on the console once /init runs (the host's boot watchdog
+#                                         and boot-time measurement key on it)
+#   "aurora-vm:<token>: exit-status N"   on the console after COMMAND; N is exact (0..255)
+#   /out/ as a base64 tar on the second serial port, when the host asked for it
+#   N (clamped to 127) written to the isa-debug-exit port: QEMU exits 2*N+1 at once.
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/aurora/bin:/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root
+
+mkdir -p /proc /sys /dev /tmp /root /out
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t bpf bpffs /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The serial console must not turn "\n" into "\r\n": the host streams it as it is.
+stty -F /dev/console -onlcr 2>/dev/null
+
+# shellcheck disable=SC1091  # written by the host for this run
+. /run/aurora-vm/config
+echo "aurora-vm:$AURORA_VM_TOKEN: init"
+
+if [ "$AURORA_VM_AUTONUMA" = on ]; then
+  # TCG runs the guest ~10x slower than hardware: scan sooner and more often than the
+  # defaults (1000 ms delay, 1000..60000 ms period) so migrations happen within seconds.
+  scan=/sys/kernel/debug/sched/numa_balancing
+  echo 100 >"$scan/scan_delay_ms"
+  echo 100 >"$scan/scan_period_min_ms"
+  echo 1000 >"$scan/scan_period_max_ms"
+  echo 1 >/proc/sys/kernel/numa_balancing
+else
+  echo 0 >/proc/sys/kernel/numa_balancing
+fi
+
+cd /add 2>/dev/null || cd /
+sh /run/aurora-vm/command
+status=$?
+cd /
+
+if [ "$AURORA_VM_OUT" = yes ]; then
+  stty -F /dev/ttyS1 raw -echo 2>/dev/null
+  tar -C /out -cf - . | base64 >/dev/ttyS1
+  echo "====" >/dev/ttyS1
+  # tcsetattr(TCSADRAIN) waits until the UART has sent everything queued.
+  stty -F /dev/ttyS1 raw -echo 2>/dev/null
+fi
+echo "aurora-vm:$AURORA_VM_TOKEN: exit-status $status"
+stty -F /dev/console -onlcr 2>/dev/null
+
+port_value=$status
+[ "$port_value" -gt 127 ] && port_value=127
+printf "\\$(printf %03o "$port_value")" | dd of=/dev/port bs=1 seek=244 count=1 conv=notrunc 2>/dev/null
+# Only reached when the isa-debug-exit device is missing: the host reads the console line.
+poweroff -f

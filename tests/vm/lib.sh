@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# Shared helpers for tests/vm/*.sh (bash). Source it, then:
+#
+#   vm_boot OUTDIR NUMA-VM-OPTIONS... -- COMMAND ARGS...
+#       Boots a guest through tests/vm/numa-vm, runs COMMAND in it, and leaves on the host:
+#       OUTDIR/console.log (everything the guest and numa-vm printed) and whatever COMMAND wrote under the
+#       guest's /out/. Returns COMMAND's status; exits 77 (SKIPPED) when numa-vm skipped.
+#       Several steps in one boot: vm_boot DIR ... -- sh -c 'step1 >/out/a; step2 >/out/b'
+#       (busybox sh; the project's binaries are on PATH, tests/vm/guest/ is under /add/guest/
+#       when passed with --add "$vm_dir/guest").
+#   check NAME COMMAND...      runs a host-side assertion; prints PASS/FAIL NAME
+#   $vm_python                 the python3 to run tests/vm/check_*.py with
+#   finish                     exits 1 if any check failed, else 0
+#
+# Tests are real: every check reads what the guest produced.
+
+vm_dir=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+numa_vm="$vm_dir/numa-vm"
+vm_failures=0
+# Host-side checks are python3 stdlib scripts. Debian's interpreter first: a version manager's
+# shim in front of it on PATH (pyenv) costs seconds per call on a busy machine.
+vm_python=$(command -v /usr/bin/python3 || command -v python3 || echo python3)
+
+vm_boot() {
+  local out=$1
+  shift
+  mkdir -p "$out"
+  local status
+  "$numa_vm" --out-dir "$out" "$@" 2>&1 | tee "$out/console.log"
+  status=${PIPESTATUS[0]}
+  if [[ $status -eq 77 ]]; then
+    exit 77
+  fi
+  return "$status"
+}
+
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    echo "PASS $name"
+  else
+    echo "FAIL $name"
+    vm_failures=$((vm_failures + 1))
+  fi
+}
+
+finish() {
+  if ((vm_failures > 0)); then
+    echo "$vm_failures check(s) failed"
+    exit 1
+  fi
+  echo "all checks passed"
+  exit 0
+}

@@ -1,0 +1,43 @@
+// NodeBuffer: an anonymous mapping whose pages are placed on one NUMA node before the workload
+// starts, then left to the kernel (first touch) or kept there by a memory policy (bind).
+#pragma once
+
+#include <cstddef>
+
+#include "aurora/result.hpp"
+
+namespace aurora::workload {
+
+enum class Placement {
+  kFirstTouch,         // touched on the node, no policy left behind: AutoNUMA may move it
+  kBind,               // MPOL_BIND kept: no hinting faults, pages stay
+  kBindWithBalancing,  // MPOL_BIND | MPOL_F_NUMA_BALANCING: faults, the task may move instead
+};
+
+class NodeBuffer {
+ public:
+  static constexpr std::size_t kPageSize = 4096;
+
+  // Maps `bytes` (a multiple of 4 KiB), optionally marks it MADV_NOHUGEPAGE (exact per-page
+  // migration counts), and places every page on `node`. First touch runs on the node's CPUs
+  // when it has any, under a temporary MPOL_BIND so a CPU-less node works too.
+  static Result<NodeBuffer> allocate(std::size_t bytes, int node, Placement placement,
+                                     bool no_hugepage);
+
+  NodeBuffer(const NodeBuffer&) = delete;
+  NodeBuffer& operator=(const NodeBuffer&) = delete;
+  NodeBuffer(NodeBuffer&& other) noexcept;
+  NodeBuffer& operator=(NodeBuffer&& other) noexcept;
+  ~NodeBuffer();
+
+  char* data() const noexcept { return data_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+  std::size_t pages() const noexcept { return bytes_ / kPageSize; }
+
+ private:
+  NodeBuffer(char* data, std::size_t bytes) noexcept : data_(data), bytes_(bytes) {}
+  char* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace aurora::workload
