@@ -52,12 +52,15 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input."};
   std::string shapes = "8";
   std::string topology_file;
+  std::string root_dir;
   std::string policies = "none,numad,autonuma,aurora,aurora+autonuma";
   std::string config_path;
   std::string record_path;
   bool as_json = false, with_samples = false, list = false, show_notes = false;
   sim::SimConfig config;
   app.add_option("--shape", shapes, "Built-in machine shapes, comma-separated (see --list)")->capture_default_str();
+  app.add_option("--root", root_dir,
+                 "Read the topology from a sysfs tree under this directory (`/` for this machine, or a capture)");
   app.add_option("--topology", topology_file,
                  "A topology JSON file (`aurora-numa-monitor topology --json`) instead of --shape");
   app.add_option("--policy", policies, "Policies to run, comma-separated")->capture_default_str();
@@ -96,7 +99,11 @@ int main(int argc, char** argv) {
       config.aurora_interval_seconds = loaded->coordinator.interval_seconds;
     }
     std::vector<std::pair<std::string, Topology>> machines;
-    if (!topology_file.empty()) {
+    if (!root_dir.empty()) {
+      auto topology = read_topology(HostRoot(root_dir));
+      if (!topology) return fail_with(topology.error());
+      machines.emplace_back(root_dir, std::move(*topology));
+    } else if (!topology_file.empty()) {
       std::ifstream in(topology_file);
       if (!in) return fail_with({ErrorKind::kNotFound, fmt::format("topology file {}: cannot open", topology_file)});
       nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
