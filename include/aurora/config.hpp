@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "aurora/result.hpp"
 
@@ -13,8 +14,32 @@ struct MonitorConfig {
   double interval_seconds = 1.0;  // snapshot interval
 };
 
+// [coordinator]: the placement policy and its actuators (docs/coordinator.md lists every key).
+struct CoordinatorConfig {
+  double interval_seconds = 5.0;           // one policy cycle per interval
+  bool enable_thread_affinity = true;      // may set thread affinity / cpuset.cpus
+  bool enable_memory_migration = true;     // may migrate pages / set cpuset.mems
+  double min_cpu_cores = 0.25;             // candidates use at least this much CPU ...
+  double min_rss_mib = 64;                 // ... and this much memory
+  double min_gain = 0.2;                   // share of the remote penalty a move must remove
+  double min_net_gain_seconds = 1.0;       // CPU-seconds a move must save over the horizon
+  double horizon_seconds = 120;            // how long a placement is expected to last
+  double remote_penalty = 0.5;             // run-time loss per unit of excess latency
+  double hold_seconds = 30;                // no second move of a process within this time
+  double pingpong_window_seconds = 600;
+  int pingpong_reversals = 2;              // back-and-forth moves in the window: frozen
+  int max_moves_per_cycle = 4;
+  double max_node_cpu_utilisation = 0.9;
+  double node_memory_reserve_mib = 256;
+  double migration_budget_mib_per_second = 1024;  // page migration rate limit
+  std::vector<int> scope_pids;             // empty: all processes
+  std::vector<std::string> scope_cgroups;  // cgroup path prefixes; empty: all
+  std::string journal_path = "/var/lib/aurora-numa/journal.jsonl";
+};
+
 struct Config {
   MonitorConfig monitor;
+  CoordinatorConfig coordinator;
 };
 
 // Reads and validates `path`. kNotFound when it is absent, kBadInput naming the file, line and

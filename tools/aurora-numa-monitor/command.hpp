@@ -46,10 +46,10 @@ class CommandContext {
 int report(const Error& error);
 
 void register_probes_command(CommandContext& context);
-<<<<<<< HEAD
 void register_topology_command(CommandContext& context);
-=======
 void register_top_command(CommandContext& context);
->>>>>>> top
+void register_run_command(CommandContext& context);
+void register_report_command(CommandContext& context);
+void register_revert_command(CommandContext& context);
 
 }  // namespace aurora::cli

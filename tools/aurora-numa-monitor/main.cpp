@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   register_probes_command(context);
   register_topology_command(context);
   register_top_command(context);
+  register_run_command(context);
+  register_report_command(context);
+  register_revert_command(context);
 
   try {
     app.parse(argc, argv);

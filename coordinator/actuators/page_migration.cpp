@@ -1,0 +1,100 @@
+// Page migration with move_pages(2): first ask where each resident page is, then move only the
+// ones not on the target nodes, in batches, sleeping between batches to keep to the budget.
+#include <numaif.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "aurora/coordinator/actuators.hpp"
+
+namespace aurora::coord {
+
+namespace {
+
+constexpr std::size_t kBatchPages = 512;
+
+long move_pages_syscall(int pid, unsigned long count, void** pages, const int* nodes, int* status, int flags) {
+  return ::syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
+}
+
+struct Range {
+  unsigned long start, end;
+};
+
+// Private anonymous and heap/stack mappings: the memory a process owns. File pages are shared
+// page cache and are left where they are.
+std::vector<Range> anonymous_ranges(int pid) {
+  std::vector<Range> out;
+  std::ifstream maps(fmt::format("/proc/{}/maps", pid));
+  for (std::string line; std::getline(maps, line);) {
+    std::istringstream in(line);
+    std::string range, perms, offset, dev, inode, path;
+    in >> range >> perms >> offset >> dev >> inode;
+    std::getline(in, path);
+    path.erase(0, path.find_first_not_of(' '));
+    if (perms.size() < 4 || perms[0] != 'r' || perms[3] != 'p') continue;
+    if (!path.empty() && path != "[heap]" && path != "[stack]") continue;
+    const auto dash = range.find('-');
+    out.push_back({std::stoul(range.substr(0, dash), nullptr, 16), std::stoul(range.substr(dash + 1), nullptr, 16)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
+                                               double budget_bytes_per_second) {
+  if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
+  if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  const auto started = std::chrono::steady_clock::now();
+  MigrationResult result;
+  std::size_t next_target = 0;
+  for (const Range& r : anonymous_ranges(process.pid())) {
+    for (unsigned long address = r.start; address < r.end;) {
+      std::vector<void*> pages;
+      for (; address < r.end && pages.size() < kBatchPages; address += page_size)
+        pages.push_back(reinterpret_cast<void*>(address));
+      std::vector<int> status(pages.size(), 0);
+      if (move_pages_syscall(process.pid(), pages.size(), pages.data(), nullptr, status.data(), 0) != 0) {
+        if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
+        continue;  // the mapping changed under us: skip this batch
+      }
+      std::vector<void*> to_move;
+      std::vector<int> nodes;
+      for (std::size_t i = 0; i < pages.size(); ++i) {
+        if (status[i] < 0) continue;  // not resident
+        ++result.pages_seen;
+        if (std::find(to_nodes.begin(), to_nodes.end(), status[i]) != to_nodes.end()) continue;
+        to_move.push_back(pages[i]);
+        nodes.push_back(to_nodes[next_target++ % to_nodes.size()]);
+      }
+      if (to_move.empty()) continue;
+      std::vector<int> moved(to_move.size(), 0);
+      const long rc = move_pages_syscall(process.pid(), to_move.size(), to_move.data(), nodes.data(), moved.data(), MPOL_MF_MOVE);
+      if (rc < 0) {
+        if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
+        result.pages_failed += to_move.size();
+        continue;
+      }
+      for (std::size_t i = 0; i < to_move.size(); ++i) (moved[i] == nodes[i] ? result.pages_moved : result.pages_failed) += 1;
+      // Keep to the budget: sleep until the bytes moved so far fit in the elapsed time.
+      const double due = static_cast<double>(result.pages_moved * page_size) / std::max(1.0, budget_bytes_per_second);
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
+    }
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace aurora::coord

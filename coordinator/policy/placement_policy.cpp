@@ -1,0 +1,461 @@
+#include "aurora/coordinator/placement_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace aurora::coord {
+
+const char* to_string(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kLeave: return "leave";
+    case ActionKind::kMoveThreads: return "move-threads";
+    case ActionKind::kMoveMemory: return "move-memory";
+    case ActionKind::kMoveBoth: return "move-both";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// Processes placed as one: a single process, or the processes sharing one memory segment.
+struct Unit {
+  std::vector<const ProcessSample*> members;
+  std::vector<int> pids;
+  std::vector<double> cpu;     // cores per node index
+  std::vector<double> memory;  // bytes per node index
+  double cpu_total = 0;
+  double rss = 0;
+  int threads = 0;
+  double intensity = 0;
+  ClassEvidence cls;
+  bool threads_fixed = false;
+  int device_index = -1;
+  bool in_scope = true;
+};
+
+// The capacity still free on each node as this cycle's decisions are planned.
+struct Ledger {
+  std::vector<double> cpu_load;     // cores busy
+  std::vector<double> memory_free;  // bytes
+};
+
+struct Option {
+  ActionKind action = ActionKind::kLeave;
+  std::vector<int> set;  // node indices
+  Shares cpu_after, memory_after;
+  std::vector<double> memory_bytes_after;
+  std::uint64_t bytes = 0;
+  int threads_moved = 0;
+  double weighted_after = 0;
+  bool changes = false;  // false: the placement already satisfies it (nothing to do)
+  CostEstimate estimate;
+};
+
+bool in_scope(const ProcessSample& p, const PolicyConfig& config) {
+  if (!config.scope_pids.empty() &&
+      std::find(config.scope_pids.begin(), config.scope_pids.end(), p.pid) == config.scope_pids.end())
+    return false;
+  if (config.scope_cgroups.empty()) return true;
+  for (const auto& prefix : config.scope_cgroups)
+    if (p.cgroup.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+std::string shares_text(const NodeTable& nodes, const std::vector<double>& amounts) {
+  const Shares s = normalise(amounts);
+  std::string out;
+  for (int i = 0; i < nodes.size(); ++i)
+    if (s[i] >= 0.005) out += fmt::format("{}node{} {:.0f}%", out.empty() ? "" : ", ", nodes.ids[i], s[i] * 100);
+  return out.empty() ? "none" : out;
+}
+
+std::string nodes_text(const NodeTable& nodes, const std::vector<int>& set) {
+  std::string out;
+  for (int i : set) out += fmt::format("{}{}", out.empty() ? "" : ",", nodes.ids[i]);
+  return out;
+}
+
+// The nodes closest to `center` (CPU-bearing ones, by distance) until `enough` says the set
+// has room: numad's minimum node count, measured against real free capacity.
+template <class Enough>
+std::vector<int> closest_set(const NodeTable& nodes, int center, Enough enough) {
+  std::vector<int> set;
+  for (int s : nodes.cpu_nodes_by_distance(center)) {
+    set.push_back(s);
+    if (enough(set)) return set;
+  }
+  return {};
+}
+
+class Planner {
+ public:
+  Planner(const NodeTable& nodes, const PolicyConfig& config, Ledger& ledger)
+      : nodes_(nodes), config_(config), ledger_(ledger) {}
+
+  double cpu_room(const Unit& u, int s) const {
+    return nodes_.cpu_capacity[s] * config_.max_node_cpu_utilisation - (ledger_.cpu_load[s] - u.cpu[s]);
+  }
+  double memory_room(const Unit& u, int s) const {
+    return static_cast<double>(ledger_.memory_free[s]) - static_cast<double>(config_.node_memory_reserve_bytes) +
+           u.memory[s];
+  }
+
+  // Affinity to `set`: threads already inside it stay where they are (the scheduler has no
+  // reason to move them); the others land on its nodes in proportion to the room each has.
+  Shares spread_threads(const Unit& u, const std::vector<int>& set) const {
+    const Shares now = normalise(u.cpu);
+    std::vector<double> weight(nodes_.size(), 0.0);
+    double room = 0, inside = 0;
+    for (int s : set) {
+      weight[s] = std::max(cpu_room(u, s), 0.01);
+      room += weight[s];
+      inside += now[s];
+    }
+    Shares after(nodes_.size(), 0.0);
+    for (int s : set) after[s] = now[s] + (1.0 - inside) * weight[s] / room;
+    return after;
+  }
+
+  // Memory already on `set` stays; the rest fills the set's nodes in proportion to their room.
+  std::vector<double> gather_memory(const Unit& u, const std::vector<int>& set) const {
+    std::vector<double> after(nodes_.size(), 0.0);
+    double outside = u.rss, room_total = 0;
+    for (int s : set) {
+      after[s] = u.memory[s];
+      outside -= u.memory[s];
+      room_total += std::max(0.0, memory_room(u, s) - u.memory[s]);
+    }
+    for (int s : set) {
+      const double room = std::max(0.0, memory_room(u, s) - u.memory[s]);
+      after[s] += room_total > 0 ? outside * room / room_total : outside / set.size();
+    }
+    return after;
+  }
+
+  Option make(const Unit& u, ActionKind action, const std::vector<int>& set, double weighted_before) const {
+    Option o;
+    o.action = action;
+    o.set = set;
+    const Shares cpu_now = normalise(u.cpu);
+    const bool threads = action == ActionKind::kMoveThreads || action == ActionKind::kMoveBoth;
+    const bool memory = action == ActionKind::kMoveMemory || action == ActionKind::kMoveBoth;
+    o.cpu_after = threads ? spread_threads(u, set) : cpu_now;
+    o.memory_bytes_after = memory ? gather_memory(u, set) : u.memory;
+    o.memory_after = normalise(o.memory_bytes_after);
+    if (memory) {
+      double kept = 0;
+      for (int s : set) kept += u.memory[s];
+      o.bytes = static_cast<std::uint64_t>(std::max(0.0, u.rss - kept));
+    }
+    if (threads) {
+      double inside = 0;
+      for (int s : set) inside += cpu_now[s];
+      o.threads_moved = static_cast<int>(std::ceil(u.threads * (1.0 - inside) - 1e-9));
+    }
+    o.changes = o.bytes > 0 || o.threads_moved > 0;
+    o.weighted_after = weighted_distance(nodes_, o.cpu_after, o.memory_after);
+    o.estimate = estimate_move(u.cpu_total, u.intensity, weighted_before, o.weighted_after, o.bytes,
+                               o.threads_moved, config_.cost);
+    return o;
+  }
+
+  std::vector<Option> options(const Unit& u, double weighted_before) const {
+    std::vector<Option> all = candidate_options(u, weighted_before);
+    std::vector<Option> out;
+    for (auto& o : all)
+      if (o.changes) out.push_back(std::move(o));
+    return out;
+  }
+
+  std::vector<Option> candidate_options(const Unit& u, double weighted_before) const {
+    std::vector<Option> out;
+    const bool may_threads = config_.enable_thread_affinity && !u.threads_fixed;
+    const bool may_memory = config_.enable_memory_migration;
+    auto cpu_enough = [&](const std::vector<int>& set) {
+      double room = 0;
+      for (int s : set) room += cpu_room(u, s);
+      return room >= u.cpu_total;
+    };
+    auto memory_enough = [&](const std::vector<int>& set) {
+      double room = 0;
+      for (int s : set) room += memory_room(u, s);
+      return room >= u.rss;
+    };
+    auto both_enough = [&](const std::vector<int>& set) { return cpu_enough(set) && memory_enough(set); };
+    std::vector<int> centers;
+    if (u.device_index >= 0 && nodes_.cpu_capacity[u.device_index] > 0)
+      centers.push_back(u.device_index);  // IO-bound: near its device
+    else
+      for (int i = 0; i < nodes_.size(); ++i)
+        if (nodes_.cpu_capacity[i] > 0) centers.push_back(i);
+    for (int c : centers) {
+      if (may_threads)
+        if (auto set = closest_set(nodes_, c, cpu_enough); !set.empty())
+          out.push_back(make(u, ActionKind::kMoveThreads, set, weighted_before));
+      if (may_memory)
+        if (auto set = closest_set(nodes_, c, memory_enough); !set.empty())
+          out.push_back(make(u, ActionKind::kMoveMemory, set, weighted_before));
+      if (may_threads && may_memory)
+        if (auto set = closest_set(nodes_, c, both_enough); !set.empty())
+          out.push_back(make(u, ActionKind::kMoveBoth, set, weighted_before));
+    }
+    return out;
+  }
+
+  void commit(const Unit& u, const Option& o) {
+    for (int s = 0; s < nodes_.size(); ++s) {
+      ledger_.cpu_load[s] += o.cpu_after[s] * u.cpu_total - u.cpu[s];
+      ledger_.memory_free[s] -= o.memory_bytes_after[s] - u.memory[s];
+    }
+  }
+
+ private:
+  const NodeTable& nodes_;
+  const PolicyConfig& config_;
+  Ledger& ledger_;
+};
+
+int dominant(const std::vector<double>& amounts) {
+  return static_cast<int>(std::max_element(amounts.begin(), amounts.end()) - amounts.begin());
+}
+
+// Where a unit is now, for ping-pong detection: nodes holding at least a quarter of its
+// threads' time or of its memory.
+std::vector<int> placement_of(const NodeTable& nodes, const Unit& u) {
+  const Shares c = normalise(u.cpu), m = normalise(u.memory);
+  std::vector<int> out;
+  for (int i = 0; i < nodes.size(); ++i)
+    if (c[i] >= 0.25 || m[i] >= 0.25) out.push_back(nodes.ids[i]);
+  return out;
+}
+
+}  // namespace
+
+PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const PolicyHints& hints,
+                     const PolicyConfig& config, PolicyState& state, double now_seconds) {
+  PolicyOutcome outcome;
+  const NodeTable nodes = NodeTable::from_topology(topology);
+  const int n = nodes.size();
+  const double interval = snapshot.interval_ns > 0 ? snapshot.interval_ns / 1e9 : 1.0;
+
+  std::vector<int> alive;
+  for (const auto& p : snapshot.processes) alive.push_back(p.pid);
+  state.prune(alive);
+  if (n < 2) return outcome;
+
+  // Capacity now: node figures from the snapshot where it has them, the topology otherwise.
+  Ledger ledger;
+  ledger.cpu_load.assign(n, 0.0);
+  ledger.memory_free.assign(nodes.memory_free.begin(), nodes.memory_free.end());
+  std::vector<double> process_load(n, 0.0);
+  for (const auto& p : snapshot.processes)
+    for (const auto& [node, ns] : p.cpu_ns_by_node)
+      if (int i = nodes.index(node); i >= 0) process_load[i] += ns / 1e9 / interval;
+  for (const auto& s : snapshot.nodes) {
+    const int i = nodes.index(s.id);
+    if (i < 0) continue;
+    ledger.cpu_load[i] = s.cpu_busy_ns / 1e9 / interval;
+    if (s.memory_total_bytes > 0) ledger.memory_free[i] = static_cast<double>(s.memory_free_bytes);
+  }
+  for (int i = 0; i < n; ++i) ledger.cpu_load[i] = std::max(ledger.cpu_load[i], process_load[i]);
+
+  // Units: processes, joined when they share memory.
+  std::map<std::string, Unit> grouped;
+  std::vector<Unit> units;
+  for (const auto& p : snapshot.processes) {
+    if (hints.kernel_threads.count(p.pid)) continue;
+    Unit single;
+    Unit* u = &single;
+    if (auto g = hints.share_group.find(p.pid); g != hints.share_group.end()) u = &grouped[g->second];
+    if (u->cpu.empty()) {
+      u->cpu.assign(n, 0.0);
+      u->memory.assign(n, 0.0);
+    }
+    u->members.push_back(&p);
+    u->pids.push_back(p.pid);
+    for (const auto& [node, ns] : p.cpu_ns_by_node)
+      if (int i = nodes.index(node); i >= 0) u->cpu[i] += ns / 1e9 / interval;
+    for (const auto& [node, bytes] : p.memory_bytes_by_node)
+      if (int i = nodes.index(node); i >= 0) u->memory[i] += static_cast<double>(bytes);
+    u->threads += std::max(p.threads, 1);
+    u->threads_fixed = u->threads_fixed || hints.threads_fixed.count(p.pid) > 0;
+    u->in_scope = u->in_scope && in_scope(p, config);
+    if (auto d = hints.device_node.find(p.pid); d != hints.device_node.end()) u->device_index = nodes.index(d->second);
+    const ClassEvidence cls = classify(p, interval, config.classes);
+    // The unit's intensity is the CPU-weighted mean of its members'; its class the heaviest's.
+    const double before = u->cpu_total;
+    u->cpu_total = std::accumulate(u->cpu.begin(), u->cpu.end(), 0.0);
+    u->intensity = u->cpu_total > 0 ? (u->intensity * before + cls.intensity * (u->cpu_total - before)) / u->cpu_total
+                                    : cls.intensity;
+    if (cls.cpu_cores >= u->cls.cpu_cores) u->cls = cls;
+    u->rss = std::accumulate(u->memory.begin(), u->memory.end(), 0.0);
+    if (u == &single) units.push_back(std::move(single));
+  }
+  for (auto& [key, u] : grouped) units.push_back(std::move(u));
+
+  struct Candidate {
+    Unit* unit;
+    double weighted_before;
+    double penalty;
+  };
+  std::vector<Candidate> candidates;
+  for (auto& u : units) {
+    const ProcessSample& first = *u.members.front();
+    const Shares c = normalise(u.cpu), m = normalise(u.memory);
+    const double remote = remote_share(c, m);
+    auto skip = [&](std::string reason) {
+      for (int pid : u.pids) outcome.skipped.push_back({pid, first.comm, reason});
+    };
+    if (!u.in_scope) continue;  // outside the selected scope: not looked at, not reported
+    if (u.cpu_total < config.min_cpu_cores || u.rss < static_cast<double>(config.min_rss_bytes)) {
+      if (remote >= 0.2 && u.rss > 0)
+        skip(fmt::format("below thresholds ({:.2f} CPUs < {:.2f} or {:.0f} MiB < {:.0f} MiB) though {:.0f}% remote",
+                         u.cpu_total, config.min_cpu_cores, u.rss / kMiB, config.min_rss_bytes / kMiB, remote * 100));
+      continue;
+    }
+    bool frozen = false, held = false;
+    double since = 1e18;
+    for (int pid : u.pids) {
+      frozen = frozen || state.frozen(pid);
+      since = std::min(since, state.since_last_move(pid, now_seconds));
+    }
+    held = since < config.hold_seconds;
+    if (frozen) {
+      skip("frozen after moving back and forth (ping-pong); left where it is");
+      continue;
+    }
+    if (held) {
+      skip(fmt::format("moved recently ({:.0f} s since its migration was due to finish); hold time is {:.0f} s",
+                       std::max(0.0, since), config.hold_seconds));
+      continue;
+    }
+    if (remote < 0.01) continue;  // already local: nothing to decide
+    const double weighted = weighted_distance(nodes, c, m);
+    candidates.push_back({&u, weighted, penalty_rate(u.cpu_total, u.intensity, weighted, config.cost)});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.penalty > b.penalty; });
+
+  Planner planner(nodes, config, ledger);
+  for (const Candidate& cand : candidates) {
+    Unit& u = *cand.unit;
+    const ProcessSample& first = *u.members.front();
+    auto skip = [&](std::string reason) {
+      for (int pid : u.pids) outcome.skipped.push_back({pid, first.comm, reason});
+    };
+    if (static_cast<int>(outcome.decisions.size()) >= config.max_moves_per_cycle) {
+      skip(fmt::format("{} moves already planned this cycle (max_moves_per_cycle)", config.max_moves_per_cycle));
+      continue;
+    }
+    const std::vector<Option> options = planner.options(u, cand.weighted_before);
+    const Option* best = nullptr;
+    for (const Option& o : options)
+      if (!best || o.estimate.net_gain_seconds() > best->estimate.net_gain_seconds() + 1e-12 ||
+          (std::abs(o.estimate.net_gain_seconds() - best->estimate.net_gain_seconds()) <= 1e-12 && o.bytes < best->bytes))
+        best = &o;
+    const Shares c = normalise(u.cpu), m = normalise(u.memory);
+    const double remote_before = remote_share(c, m);
+    if (!best) {
+      skip(fmt::format("{:.0f}% remote, but no node set has room for {:.2f} CPUs and {:.0f} MiB",
+                       remote_before * 100, u.cpu_total, u.rss / kMiB));
+      continue;
+    }
+    const double penalty_before = best->estimate.penalty_seconds_per_second;
+    const double penalty_after = penalty_rate(u.cpu_total, u.intensity, best->weighted_after, config.cost);
+    const double removed = penalty_before > 0 ? (penalty_before - penalty_after) / penalty_before : 0;
+    if (best->estimate.net_gain_seconds() < config.min_net_gain_seconds || removed < config.min_gain) {
+      skip(fmt::format("{:.0f}% remote; best option ({} to node {}) would remove {:.0f}% of the penalty for a net "
+                       "{:.2f} CPU-s over {:.0f} s: below the minimum gain ({:.0f}% and {:.1f} CPU-s)",
+                       remote_before * 100, to_string(best->action), nodes_text(nodes, best->set), removed * 100,
+                       best->estimate.net_gain_seconds(), config.cost.horizon_seconds, config.min_gain * 100,
+                       config.min_net_gain_seconds));
+      continue;
+    }
+    std::vector<int> to_nodes;
+    for (int s : best->set) to_nodes.push_back(nodes.ids[s]);
+    const std::vector<int> from_nodes = placement_of(nodes, u);
+    int reversals = 0;
+    for (int pid : u.pids)
+      reversals = std::max(reversals, state.reversals_if_moved(pid, to_nodes, now_seconds, config.pingpong_window_seconds));
+    if (reversals >= config.pingpong_reversals) {
+      const std::string why = fmt::format(
+          "pid {} ({}) would go back to node {} for the {} time within {:.0f} s: frozen (ping-pong); "
+          "its placement is contested (AutoNUMA, the application or shifting phases)",
+          first.pid, first.comm, nodes_text(nodes, best->set), reversals, config.pingpong_window_seconds);
+      for (int pid : u.pids) state.freeze(pid, why);
+      outcome.frozen.push_back(why);
+      skip("frozen: " + why);
+      continue;
+    }
+
+    Decision d;
+    d.pids = u.pids;
+    d.comm = first.comm;
+    d.cgroup = first.cgroup;
+    d.container = first.container;
+    d.workload_class = u.cls.workload_class;
+    d.action = best->action;
+    d.target_nodes = to_nodes;
+    const bool moves_memory = best->action != ActionKind::kMoveThreads;
+    if (moves_memory)
+      for (int i = 0; i < n; ++i)
+        if (std::find(best->set.begin(), best->set.end(), i) == best->set.end() && u.memory[i] > 0)
+          d.bytes_from_node[nodes.ids[i]] = static_cast<std::uint64_t>(u.memory[i]);
+    d.bytes_to_migrate = best->bytes;
+    d.threads_to_move = best->threads_moved;
+    d.remote_share_before = remote_before;
+    d.remote_share_after = remote_share(best->cpu_after, best->memory_after);
+    d.weighted_distance_before = cand.weighted_before;
+    d.weighted_distance_after = best->weighted_after;
+    d.estimate = best->estimate;
+    const int cpu_home = dominant(u.cpu), memory_home = dominant(u.memory);
+    const bool third = best->action == ActionKind::kMoveBoth &&
+                       std::find(best->set.begin(), best->set.end(), cpu_home) == best->set.end() &&
+                       std::find(best->set.begin(), best->set.end(), memory_home) == best->set.end();
+    std::string what;
+    switch (best->action) {
+      case ActionKind::kMoveThreads: what = fmt::format("move its threads to node {} (where its memory is)", nodes_text(nodes, best->set)); break;
+      case ActionKind::kMoveMemory: what = fmt::format("move {:.0f} MiB of its memory to node {} (where it runs)", best->bytes / kMiB, nodes_text(nodes, best->set)); break;
+      case ActionKind::kMoveBoth: what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}", best->bytes / kMiB, nodes_text(nodes, best->set), third ? " (a third node with room)" : ""); break;
+      case ActionKind::kLeave: break;
+    }
+    std::string who = u.pids.size() == 1 ? fmt::format("pid {} ({})", first.pid, first.comm)
+                                         : fmt::format("pids {} sharing memory", fmt::join(u.pids, ","));
+    d.summary = fmt::format("{}: {}; remote share {:.0f}% -> {:.0f}%, expected net gain {:.1f} CPU-s over {:.0f} s",
+                            who, what, d.remote_share_before * 100, d.remote_share_after * 100,
+                            d.estimate.net_gain_seconds(), config.cost.horizon_seconds);
+    d.evidence.push_back(fmt::format("threads: {:.2f} CPUs over {} thread(s): {}", u.cpu_total, u.threads, shares_text(nodes, u.cpu)));
+    d.evidence.push_back(fmt::format("memory: {:.0f} MiB: {}", u.rss / kMiB, shares_text(nodes, u.memory)));
+    d.evidence.push_back(fmt::format("class: {}", u.cls.why));
+    d.evidence.push_back(fmt::format("weighted distance {:.2f} -> {:.2f}; penalty {:.3f} -> {:.3f} CPU-s/s",
+                                     d.weighted_distance_before, d.weighted_distance_after, penalty_before, penalty_after));
+    d.evidence.push_back(fmt::format("saving {:.1f} CPU-s over {:.0f} s; cost {:.2f} CPU-s ({:.0f} MiB at {:.0f} MiB/s takes {:.1f} s, {} thread move(s))",
+                                     d.estimate.expected_saving_seconds, config.cost.horizon_seconds, d.estimate.migration_cost_seconds,
+                                     best->bytes / kMiB, config.cost.migration_budget_bytes_per_second / kMiB,
+                                     d.estimate.migration_duration_seconds, best->threads_moved));
+    std::string alternatives;
+    for (ActionKind kind : {ActionKind::kMoveThreads, ActionKind::kMoveMemory, ActionKind::kMoveBoth}) {
+      const Option* top = nullptr;
+      for (const Option& o : options)
+        if (o.action == kind && (!top || o.estimate.net_gain_seconds() > top->estimate.net_gain_seconds())) top = &o;
+      if (top)
+        alternatives += fmt::format("{}{} to node {}: net {:.1f}", alternatives.empty() ? "" : "; ", to_string(kind),
+                                    nodes_text(nodes, top->set), top->estimate.net_gain_seconds());
+      else
+        alternatives += fmt::format("{}{}: not possible (disabled or no room)", alternatives.empty() ? "" : "; ", to_string(kind));
+    }
+    d.evidence.push_back("options (CPU-s): leave: net 0.0; " + alternatives);
+
+    planner.commit(u, *best);
+    for (int pid : u.pids) state.record_move(pid, MoveRecord{now_seconds, from_nodes, to_nodes, d.estimate.migration_duration_seconds});
+    outcome.decisions.push_back(std::move(d));
+  }
+  return outcome;
+}
+
+}  // namespace aurora::coord

@@ -1,0 +1,67 @@
+#include "aurora/coordinator/policy_state.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace aurora::coord {
+
+double PolicyState::since_last_move(int pid, double now_seconds) const {
+  auto it = by_pid_.find(pid);
+  if (it == by_pid_.end() || it->second.moves.empty()) return std::numeric_limits<double>::max();
+  const MoveRecord& last = it->second.moves.back();
+  return now_seconds - (last.time_seconds + last.settle_seconds);
+}
+
+bool PolicyState::frozen(int pid) const {
+  auto it = by_pid_.find(pid);
+  return it != by_pid_.end() && it->second.frozen;
+}
+
+const ProcessHistory* PolicyState::history(int pid) const {
+  auto it = by_pid_.find(pid);
+  return it == by_pid_.end() ? nullptr : &it->second;
+}
+
+int PolicyState::reversals_if_moved(int pid, const std::vector<int>& to_nodes, double now_seconds,
+                                    double window_seconds) const {
+  // The destinations of the moves in the window, then the proposed one. A reversal is a move
+  // back to a destination used before in the window that is not the latest one: 0 -> 1 -> 0
+  // is one reversal, 0 -> 1 -> 0 -> 1 two.
+  std::vector<std::vector<int>> targets;
+  if (auto it = by_pid_.find(pid); it != by_pid_.end())
+    for (const auto& m : it->second.moves)
+      if (now_seconds - m.time_seconds <= window_seconds) targets.push_back(m.to_nodes);
+  targets.push_back(to_nodes);
+  int reversals = 0;
+  for (std::size_t i = 2; i < targets.size(); ++i) {
+    if (targets[i] == targets[i - 1]) continue;
+    for (std::size_t j = 0; j + 1 < i; ++j)
+      if (targets[j] == targets[i]) {
+        ++reversals;
+        break;
+      }
+  }
+  return reversals;
+}
+
+void PolicyState::record_move(int pid, MoveRecord move) { by_pid_[pid].moves.push_back(std::move(move)); }
+
+void PolicyState::freeze(int pid, std::string reason) {
+  auto& h = by_pid_[pid];
+  h.frozen = true;
+  h.frozen_reason = std::move(reason);
+}
+
+void PolicyState::forget_last_move(int pid) {
+  auto it = by_pid_.find(pid);
+  if (it != by_pid_.end() && !it->second.moves.empty()) it->second.moves.pop_back();
+}
+
+void PolicyState::prune(const std::vector<int>& alive) {
+  const std::set<int> keep(alive.begin(), alive.end());
+  for (auto it = by_pid_.begin(); it != by_pid_.end();)
+    it = keep.count(it->first) ? std::next(it) : by_pid_.erase(it);
+}
+
+}  // namespace aurora::coord

@@ -1,0 +1,53 @@
+// The coordinator's hands: thread affinity, cgroup cpusets and page migration. Each one acts on
+// the live system only, through a verified ProcessHandle or a cgroup directory, and refuses
+// what the issue forbids: widening a cpuset, offline CPUs, kernel threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aurora/coordinator/process_handle.hpp"
+#include "aurora/host_root.hpp"
+#include "aurora/result.hpp"
+
+namespace aurora::coord {
+
+// sched_getaffinity / sched_setaffinity of one thread. kNotFound when the thread exited.
+Result<std::vector<int>> get_thread_affinity(int tid);
+Result<void> set_thread_affinity(int tid, const std::vector<int>& cpus);
+
+// The CPUs a process's cpuset cgroup lets it use (v2 cpuset.cpus.effective, or the v1 cpuset
+// controller's cpuset.effective_cpus on hybrid hosts); the online CPUs when neither says.
+Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid);
+
+// A cgroup's cpuset as configured (what revert writes back).
+struct CpusetState {
+  std::string dir;   // the cgroup directory on the live filesystem
+  bool v2 = false;
+  std::string cpus;  // cpuset.cpus as read ("" in v2 means inherited from the parent)
+  std::string mems;
+};
+Result<CpusetState> read_cpuset(const std::string& dir);
+// Effective CPUs and memory nodes of a cgroup.
+Result<std::vector<int>> cpuset_effective_cpus(const std::string& dir);
+Result<std::vector<int>> cpuset_effective_mems(const std::string& dir);
+// Narrows the cgroup to `cpus` and `mems`; kBadInput (nothing written) when either is not a
+// subset of what it has now, because a container's cpuset is never widened.
+Result<void> narrow_cpuset(const std::string& dir, const std::vector<int>& cpus, const std::vector<int>& mems);
+// Writes a saved state back (revert).
+Result<void> restore_cpuset(const CpusetState& state);
+
+struct MigrationResult {
+  std::uint64_t pages_moved = 0;
+  std::uint64_t pages_failed = 0;  // EBUSY, EACCES, ... (partial success is not an error)
+  std::uint64_t pages_seen = 0;    // resident pages examined
+  double seconds = 0;
+};
+// Moves the process's resident anonymous pages that are not on `to_nodes` onto them with
+// move_pages(2), at most `budget_bytes_per_second`. kNotFound when it exits before starting.
+Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
+                                               double budget_bytes_per_second);
+
+}  // namespace aurora::coord

@@ -1,0 +1,62 @@
+// Carries out the policy's decisions on the live system, journaling each action (fsync'd, with
+// its undo state) before taking it; and undoes journaled actions (`revert`).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aurora/coordinator/journal.hpp"
+#include "aurora/coordinator/placement_policy.hpp"
+#include "aurora/host_root.hpp"
+#include "aurora/topology.hpp"
+
+namespace aurora::coord {
+
+struct ExecutorOptions {
+  double migration_budget_bytes_per_second = 1024.0 * 1024 * 1024;
+  // Where cgroup directories live for container targets (v2 root; the v1 cpuset hierarchy is
+  // tried at <root>/cpuset on hybrid hosts).
+  std::string cgroup_root = "/sys/fs/cgroup";
+  // Called after an action's intent is journaled and before it is taken (tests use it to make
+  // the target exit at exactly that moment).
+  std::function<void(int pid)> after_intent;
+};
+
+struct ActionOutcome {
+  bool ok = false;
+  std::string line;  // one line for the log / terminal: what was done or why not
+};
+
+class Executor {
+ public:
+  Executor(Journal& journal, const Topology& topology, ExecutorOptions options)
+      : journal_(journal), topology_(topology), options_(std::move(options)) {}
+
+  // Applies one decision, one process at a time. A process that exits, a cpuset that forbids
+  // the CPUs or a partial migration gives a line and a consistent journal; never throws.
+  std::vector<ActionOutcome> apply(const Decision& decision);
+
+  // Thread affinity of one process to `cpus` (the building block apply() uses; tests call it).
+  ActionOutcome set_process_affinity(int pid, const std::vector<int>& cpus, const std::string& summary);
+  // Narrows a cgroup's cpuset (never widens it).
+  ActionOutcome set_cgroup_cpuset(const std::string& dir, const std::vector<int>& cpus, const std::vector<int>& mems,
+                                  const std::string& summary);
+  ActionOutcome migrate_memory(int pid, const std::vector<int>& nodes, const std::string& summary);
+
+ private:
+  nlohmann::json intent(const std::string& kind, int pid, std::uint64_t start_time, const std::string& summary);
+  Journal& journal_;
+  const Topology& topology_;
+  ExecutorOptions options_;
+};
+
+// Undoes one journaled action (an "intent" record): restores the thread masks or the cpuset;
+// moves memory back only when `move_memory` (else leaves it pending and says so). Appends a
+// "reverted" record when done. The line says what happened.
+ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool move_memory,
+                            double migration_budget_bytes_per_second);
+
+}  // namespace aurora::coord

@@ -1,0 +1,46 @@
+// What the policy remembers between cycles: when each process was last moved and where, so
+// that a hold time applies and a process moved back and forth is frozen instead of moved again.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace aurora::coord {
+
+struct MoveRecord {
+  double time_seconds = 0;
+  std::vector<int> from_nodes;  // where its threads/memory mostly were
+  std::vector<int> to_nodes;
+  double settle_seconds = 0;  // expected duration of its page migration: held for this too
+};
+
+struct ProcessHistory {
+  std::vector<MoveRecord> moves;
+  bool frozen = false;
+  std::string frozen_reason;
+};
+
+class PolicyState {
+ public:
+  // Seconds since the last move of `pid` finished settling (its expected migration time
+  // after it was decided), or a very large number when never moved.
+  double since_last_move(int pid, double now_seconds) const;
+  bool frozen(int pid) const;
+  const ProcessHistory* history(int pid) const;
+  // How many times the moves within `window`, plus a move to `to_nodes` now, return the
+  // process to a destination it was moved away from (0 -> 1 -> 0 is one).
+  int reversals_if_moved(int pid, const std::vector<int>& to_nodes, double now_seconds,
+                         double window_seconds) const;
+  void record_move(int pid, MoveRecord move);
+  void freeze(int pid, std::string reason);
+  // Drops a move that was planned but not carried out (the actuator failed).
+  void forget_last_move(int pid);
+  // Drops processes not in `alive` (exited; their pids may be recycled).
+  void prune(const std::vector<int>& alive);
+
+ private:
+  std::map<int, ProcessHistory> by_pid_;
+};
+
+}  // namespace aurora::coord

@@ -1,0 +1,271 @@
+// The coordinator's actuators on real processes and cgroups this test creates: affinity applied
+// and reverted to the exact original masks, a process exiting mid-action, a monitor killed
+// mid-action, recycled pids and kernel threads refused, cpusets narrowed and reverted (never
+// widened), and page migration through move_pages.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "aurora/coordinator/actuators.hpp"
+#include "aurora/coordinator/executor.hpp"
+#include "aurora/coordinator/journal.hpp"
+#include "aurora/coordinator/process_handle.hpp"
+#include "aurora/cpu_list.hpp"
+
+namespace aurora::coord {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A child process with a second thread, each with its own affinity mask, and some touched
+// memory; it lives until killed.
+struct Child {
+  pid_t pid = -1;
+  std::vector<int> tids;
+
+  static Child start(const std::vector<int>& main_mask, const std::vector<int>& second_mask) {
+    int ready[2];
+    EXPECT_EQ(::pipe(ready), 0);
+    Child c;
+    c.pid = ::fork();
+    if (c.pid == 0) {
+      ::close(ready[0]);
+      (void)set_thread_affinity(0, main_mask);
+      std::vector<char> memory(16 << 20, 1);  // 16 MiB resident
+      std::atomic<bool> masked{false};
+      std::thread second([&] {
+        (void)set_thread_affinity(0, second_mask);
+        masked = true;
+        for (;;) ::pause();
+      });
+      while (!masked) ::usleep(1000);
+      char ok = memory[4096];
+      (void)!::write(ready[1], &ok, 1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    char byte;
+    EXPECT_EQ(::read(ready[0], &byte, 1), 1);
+    ::close(ready[0]);
+    auto tids = list_threads(HostRoot("/"), c.pid);
+    if (tids) c.tids = *tids;
+    return c;
+  }
+  void stop() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+  }
+  ~Child() { stop(); }
+};
+
+std::vector<int> online_cpus() {
+  std::ifstream in("/sys/devices/system/cpu/online");
+  std::string text;
+  std::getline(in, text);
+  return parse_cpu_list(text).value_or(std::vector<int>{});
+}
+
+fs::path temp_journal(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("aurora-coord-{}-{}", ::getpid(), name);
+  fs::remove_all(dir);
+  return dir / "journal.jsonl";
+}
+
+int run_monitor(const std::string& args, std::string* output = nullptr) {
+  const std::string command = std::string(AURORA_MONITOR_BINARY) + " " + args + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  std::string text;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) text.append(buffer.data(), n);
+  const int status = ::pclose(pipe.release());
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(CoordinatorActuators, AffinityAppliedThenRevertRestoresTheExactMasks) {
+  const auto cpus = online_cpus();
+  if (cpus.size() < 2) GTEST_SKIP() << "SKIPPED: needs 2 online CPUs to tell masks apart";
+  Child child = Child::start(cpus, {cpus[1]});
+  ASSERT_EQ(child.tids.size(), 2u);
+  std::map<int, std::vector<int>> original;
+  for (int tid : child.tids) original[tid] = get_thread_affinity(tid).value();
+  ASSERT_NE(original[child.tids[0]], original[child.tids[1]]);
+
+  const fs::path path = temp_journal("affinity");
+  auto journal = Journal::open(path.string());
+  ASSERT_TRUE(journal) << journal.error().message;
+  Topology topology;
+  Executor executor(*journal, topology, {});
+  const auto outcome = executor.set_process_affinity(child.pid, {cpus[0]}, "test");
+  ASSERT_TRUE(outcome.ok) << outcome.line;
+  for (int tid : child.tids) EXPECT_EQ(get_thread_affinity(tid).value(), std::vector<int>{cpus[0]});
+
+  std::string out;
+  EXPECT_EQ(run_monitor(fmt::format("revert --pid {} --journal {}", child.pid, path.string()), &out), 0) << out;
+  for (int tid : child.tids) EXPECT_EQ(get_thread_affinity(tid).value(), original[tid]) << "tid " << tid;
+  // Nothing left to undo, and a second revert says so.
+  EXPECT_EQ(run_monitor(fmt::format("revert --all --journal {}", path.string()), &out), 0);
+  EXPECT_NE(out.find("nothing to undo"), std::string::npos) << out;
+}
+
+TEST(CoordinatorActuators, ProcessExitingMidActionGivesALineAndAConsistentJournal) {
+  const auto cpus = online_cpus();
+  Child child = Child::start(cpus, cpus);
+  const fs::path path = temp_journal("exit");
+  auto journal = Journal::open(path.string());
+  ASSERT_TRUE(journal);
+  Topology topology;
+  ExecutorOptions options;
+  // The target dies right after the intent is journaled, before the action.
+  options.after_intent = [&](int pid) {
+    ::kill(pid, SIGKILL);
+    ::usleep(100 * 1000);
+  };
+  Executor executor(*journal, topology, options);
+  const auto outcome = executor.set_process_affinity(child.pid, {cpus[0]}, "test");
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_NE(outcome.line.find("exited"), std::string::npos) << outcome.line;
+  auto records = Journal::read(path.string());
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0]["phase"], "intent");
+  EXPECT_EQ((*records)[1]["phase"], "failed");
+  EXPECT_TRUE(pending_actions(*records, 0).empty());
+  child.stop();
+  // A process already gone is skipped with a line before anything is journaled.
+  const auto gone = executor.set_process_affinity(child.tids[0], {cpus[0]}, "test");
+  EXPECT_FALSE(gone.ok);
+  EXPECT_NE(gone.line.find("no such process"), std::string::npos) << gone.line;
+}
+
+TEST(CoordinatorActuators, MonitorKilledMidActionLeavesAJournalRevertFinishes) {
+  const auto cpus = online_cpus();
+  if (cpus.size() < 2) GTEST_SKIP() << "SKIPPED: needs 2 online CPUs to tell masks apart";
+  Child child = Child::start(cpus, cpus);
+  const fs::path path = temp_journal("killed");
+  {
+    // What the monitor leaves when killed between journaling and acting's "done" record: the
+    // fsync'd intent, and the action half taken (one thread moved).
+    auto journal = Journal::open(path.string());
+    ASSERT_TRUE(journal);
+    auto identity = read_identity(HostRoot("/"), child.pid);
+    ASSERT_TRUE(identity);
+    nlohmann::json undo;
+    for (int tid : child.tids) undo[std::to_string(tid)] = format_cpu_list(get_thread_affinity(tid).value());
+    ASSERT_TRUE(journal->append({{"id", journal->next_id()}, {"phase", "intent"}, {"kind", "affinity"}, {"pid", child.pid},
+                                 {"start_time", identity->start_time}, {"undo", undo}, {"target", std::to_string(cpus[0])}}));
+    ASSERT_TRUE(set_thread_affinity(child.tids[0], {cpus[0]}));
+  }
+  {
+    std::ofstream torn(path, std::ios::app);
+    torn << "{\"id\":\"x\",\"pha";  // killed in the middle of writing the next line
+  }
+  std::string out;
+  EXPECT_EQ(run_monitor(fmt::format("revert --all --journal {}", path.string()), &out), 0) << out;
+  for (int tid : child.tids) EXPECT_EQ(get_thread_affinity(tid).value(), cpus) << out;
+}
+
+TEST(CoordinatorActuators, RecycledPidsAndKernelThreadsAreNeverTouched) {
+  Child child = Child::start(online_cpus(), online_cpus());
+  auto identity = read_identity(HostRoot("/"), child.pid);
+  ASSERT_TRUE(identity);
+  auto wrong = ProcessHandle::open(child.pid, identity->start_time + 1);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().kind, ErrorKind::kNotFound);
+  EXPECT_NE(wrong.error().message.find("another process"), std::string::npos);
+  EXPECT_TRUE(ProcessHandle::open(child.pid, identity->start_time));
+  auto kthreadd = ProcessHandle::open(2);
+  ASSERT_FALSE(kthreadd);
+  EXPECT_EQ(kthreadd.error().kind, ErrorKind::kPermission);
+}
+
+TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResult) {
+  Child child = Child::start(online_cpus(), online_cpus());
+  const fs::path path = temp_journal("memory");
+  auto journal = Journal::open(path.string());
+  ASSERT_TRUE(journal);
+  Topology topology;
+  topology.nodes.push_back(NodeInfo{});
+  Executor executor(*journal, topology, {});
+  const auto outcome = executor.migrate_memory(child.pid, {0}, "test");
+  ASSERT_TRUE(outcome.ok) << outcome.line;
+  auto records = Journal::read(path.string());
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->back()["phase"], "done");
+  // Node 0 is the only node here: the 16 MiB the child touched are resident and already there.
+  EXPECT_GE((*records).back()["message"].get<std::string>().find("resident examined"), 0u);
+  EXPECT_EQ(records->back()["pages_moved"], 0);
+}
+
+class CgroupCpuset : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CgroupCpuset, NarrowedThenRevertedNeverWidened) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: creating cgroups needs root";
+  const auto cpus = online_cpus();
+  if (cpus.size() < 2) GTEST_SKIP() << "SKIPPED: needs 2 online CPUs";
+  const std::string base = GetParam();
+  const bool v1 = base.ends_with("/cpuset");
+  if (!fs::exists(base + "/cpuset.cpus" ) && !(fs::exists(base + "/cgroup.controllers")))
+    GTEST_SKIP() << "SKIPPED: no cgroup hierarchy at " << base;
+  if (!v1) {
+    std::ifstream controllers(base + "/cgroup.controllers");
+    std::string list;
+    std::getline(controllers, list);
+    if (list.find("cpuset") == std::string::npos)
+      GTEST_SKIP() << "SKIPPED: the cpuset controller is not available in cgroup v2 at " << base
+                   << " (bound to v1 on this hybrid host)";
+    std::ofstream(base + "/cgroup.subtree_control") << "+cpuset";
+  }
+  const std::string dir = base + fmt::format("/aurora-test-{}", ::getpid());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir;
+  if (v1) {
+    std::ofstream(dir + "/cpuset.cpus") << format_cpu_list(cpus);
+    std::ofstream(dir + "/cpuset.mems") << "0";
+  }
+  const auto before = read_cpuset(dir);
+  ASSERT_TRUE(before) << before.error().message;
+  const fs::path path = temp_journal(v1 ? "cpuset-v1" : "cpuset-v2");
+  {
+    auto journal = Journal::open(path.string());
+    ASSERT_TRUE(journal);
+    Topology topology;
+    Executor executor(*journal, topology, {});
+    const auto narrowed = executor.set_cgroup_cpuset(dir, {cpus[0]}, {0}, "test");
+    ASSERT_TRUE(narrowed.ok) << narrowed.line;
+    EXPECT_EQ(cpuset_effective_cpus(dir).value(), std::vector<int>{cpus[0]});
+    // Widening back is refused and changes nothing.
+    const auto widened = executor.set_cgroup_cpuset(dir, cpus, {0}, "test");
+    EXPECT_FALSE(widened.ok);
+    EXPECT_NE(widened.line.find("never widened"), std::string::npos) << widened.line;
+    EXPECT_EQ(cpuset_effective_cpus(dir).value(), std::vector<int>{cpus[0]});
+  }
+  std::string out;
+  EXPECT_EQ(run_monitor(fmt::format("revert --all --journal {}", path.string()), &out), 0) << out;
+  const auto after = read_cpuset(dir);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->cpus, before->cpus);
+  EXPECT_EQ(after->mems, before->mems);
+  EXPECT_EQ(cpuset_effective_cpus(dir).value(), cpus);
+  ::rmdir(dir.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(V1AndV2, CgroupCpuset,
+                         ::testing::Values(std::string("/sys/fs/cgroup/cpuset"), std::string("/sys/fs/cgroup/unified")));
+
+}  // namespace
+}  // namespace aurora::coord

@@ -1,0 +1,247 @@
+// The placement policy on hand-built snapshots: each test sets up one situation the issue names
+// and checks the decision the policy makes and the figures it gives for it.
+#include "aurora/coordinator/placement_policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include "aurora/coordinator/sim_shapes.hpp"
+
+namespace aurora::coord {
+namespace {
+
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kGiB = 1ull << 30;
+constexpr std::uint64_t kSecond = 1'000'000'000ull;
+
+ProcessSample process(int pid, std::map<int, double> cpus_by_node, std::map<int, std::uint64_t> mib_by_node,
+                      int threads = 2) {
+  ProcessSample p;
+  p.pid = pid;
+  p.comm = "worker" + std::to_string(pid);
+  p.cgroup = "/system.slice/app.service";
+  p.threads = threads;
+  for (auto [node, cpus] : cpus_by_node) p.cpu_ns_by_node[node] = static_cast<std::uint64_t>(cpus * kSecond);
+  for (auto [node, mib] : mib_by_node) p.memory_bytes_by_node[node] = mib * kMiB;
+  p.numa_faults_local = 1000;  // memory-bound: faults per CPU-second above the threshold
+  return p;
+}
+
+Snapshot snapshot_of(std::vector<ProcessSample> processes) {
+  Snapshot s;
+  s.interval_ns = kSecond;
+  s.processes = std::move(processes);
+  return s;
+}
+
+// The node figures the pipeline reports: free memory is what the processes leave.
+Snapshot with_nodes(Snapshot s, const Topology& t) {
+  for (const auto& n : t.nodes) {
+    NodeSample sample;
+    sample.id = n.id;
+    sample.memory_total_bytes = n.memory_total_bytes;
+    std::uint64_t used = 0;
+    for (const auto& p : s.processes)
+      if (auto it = p.memory_bytes_by_node.find(n.id); it != p.memory_bytes_by_node.end()) used += it->second;
+    sample.memory_free_bytes = n.memory_total_bytes - used;
+    s.nodes.push_back(sample);
+  }
+  return s;
+}
+
+TEST(CostModel, RemoteShareAndWeightedDistance) {
+  const Topology t = make_uniform_topology(2, 4, 8 * kGiB, 21);
+  const NodeTable nodes = NodeTable::from_topology(t);
+  EXPECT_DOUBLE_EQ(remote_share(all_on(2, 1), all_on(2, 0)), 1.0);
+  EXPECT_DOUBLE_EQ(remote_share(all_on(2, 0), all_on(2, 0)), 0.0);
+  EXPECT_NEAR(remote_share({0.5, 0.5}, {0.25, 0.75}), 0.5, 1e-12);
+  EXPECT_NEAR(weighted_distance(nodes, all_on(2, 1), all_on(2, 0)), 2.1, 1e-12);
+  EXPECT_NEAR(weighted_distance(nodes, {0.5, 0.5}, all_on(2, 0)), 1.55, 1e-12);
+}
+
+TEST(CostModel, LongMigrationAtLowBudgetSavesLess) {
+  CostParameters p;
+  const CostEstimate fast = estimate_move(2.0, 1.0, 2.1, 1.0, 1 * kGiB, 0, p);
+  p.migration_budget_bytes_per_second = 16.0 * kMiB;
+  const CostEstimate slow = estimate_move(2.0, 1.0, 2.1, 1.0, 1 * kGiB, 0, p);
+  EXPECT_GT(fast.expected_saving_seconds, slow.expected_saving_seconds);
+  EXPECT_NEAR(slow.migration_duration_seconds, 64.0, 1e-9);
+  EXPECT_GT(fast.migration_cost_seconds, 0.0);
+}
+
+TEST(Policy, MisplacedThreadsGoToTheirMemoryWhenThereIsRoom) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyState state;
+  const auto out = decide(t, snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})}), {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  const Decision& d = out.decisions[0];
+  EXPECT_EQ(d.action, ActionKind::kMoveThreads);
+  EXPECT_EQ(d.target_nodes, std::vector<int>{0});
+  EXPECT_DOUBLE_EQ(d.remote_share_before, 1.0);
+  EXPECT_DOUBLE_EQ(d.remote_share_after, 0.0);
+  EXPECT_EQ(d.bytes_to_migrate, 0u);
+  EXPECT_GT(d.estimate.net_gain_seconds(), 0.0);
+  EXPECT_NE(d.summary.find("remote share 100% -> 0%"), std::string::npos) << d.summary;
+  EXPECT_GE(d.evidence.size(), 5u);
+}
+
+TEST(Policy, MemoryFollowsThreadsWhenTheirNodeHasNoCpuRoom) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(200, {{0, 7.5}}, {{0, 64}}, 8)});
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].pids, std::vector<int>{100});
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  EXPECT_EQ(out.decisions[0].bytes_to_migrate, 512 * kMiB);
+  EXPECT_EQ(out.decisions[0].bytes_from_node.at(0), 512 * kMiB);
+}
+
+TEST(Policy, BothGoToAThirdNodeWhenNeitherEndHasRoom) {
+  const Topology t = make_uniform_topology(3, 8, 4 * kGiB);
+  Snapshot s = with_nodes(snapshot_of({process(100, {{0, 2.0}}, {{1, 1024}}),
+                                       process(200, {{0, 6.0}}, {{0, 3500}}, 6),    // node 0: CPUs and memory full
+                                       process(300, {{1, 7.5}}, {{1, 2800}}, 8)}),  // node 1: CPUs and memory full
+                          t);
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveBoth);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{2});
+  EXPECT_NE(out.decisions[0].summary.find("third node"), std::string::npos) << out.decisions[0].summary;
+}
+
+TEST(Policy, ThresholdsScopeAndKernelThreadsKeepProcessesOut) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyState state;
+  // Below the CPU threshold.
+  EXPECT_TRUE(decide(t, snapshot_of({process(1, {{1, 0.1}}, {{0, 512}})}), {}, {}, state, 0).decisions.empty());
+  // Below the memory threshold.
+  EXPECT_TRUE(decide(t, snapshot_of({process(2, {{1, 2.0}}, {{0, 16}})}), {}, {}, state, 0).decisions.empty());
+  // Outside the scope.
+  PolicyConfig scoped;
+  scoped.scope_pids = {7};
+  EXPECT_TRUE(decide(t, snapshot_of({process(3, {{1, 2.0}}, {{0, 512}})}), {}, scoped, state, 0).decisions.empty());
+  PolicyConfig by_cgroup;
+  by_cgroup.scope_cgroups = {"/kubepods"};
+  EXPECT_TRUE(decide(t, snapshot_of({process(4, {{1, 2.0}}, {{0, 512}})}), {}, by_cgroup, state, 0).decisions.empty());
+  by_cgroup.scope_cgroups = {"/system.slice"};
+  EXPECT_EQ(decide(t, snapshot_of({process(5, {{1, 2.0}}, {{0, 512}})}), {}, by_cgroup, state, 0).decisions.size(), 1u);
+  // A kernel thread.
+  PolicyHints hints;
+  hints.kernel_threads = {6};
+  EXPECT_TRUE(decide(t, snapshot_of({process(6, {{1, 2.0}}, {{0, 512}})}), hints, {}, state, 0).decisions.empty());
+}
+
+TEST(Policy, HysteresisLeavesSmallGainsAlone) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyState state;
+  // 2% of its memory remote, on a lightly loaded process: the saving is under the minimum.
+  const auto out = decide(t, snapshot_of({process(100, {{0, 0.3}}, {{0, 980}, {1, 20}})}), {}, {}, state, 0);
+  EXPECT_TRUE(out.decisions.empty());
+  ASSERT_EQ(out.skipped.size(), 1u);
+  EXPECT_NE(out.skipped[0].reason.find("minimum gain"), std::string::npos) << out.skipped[0].reason;
+}
+
+TEST(Policy, HoldTimeThenPingPongFreeze) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyConfig config;
+  config.hold_seconds = 30;
+  PolicyState state;
+  const Snapshot on1 = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})});  // wants node 0
+  const Snapshot on0 = snapshot_of({process(100, {{0, 2.0}}, {{1, 512}})});  // wants node 1
+  ASSERT_EQ(decide(t, on1, {}, config, state, 0).decisions.size(), 1u);
+  // Within the hold time: nothing, with the reason.
+  auto held = decide(t, on0, {}, config, state, 10);
+  EXPECT_TRUE(held.decisions.empty());
+  ASSERT_EQ(held.skipped.size(), 1u);
+  EXPECT_NE(held.skipped[0].reason.find("hold time"), std::string::npos);
+  // Back and forth: 0 -> 1 -> 0 is allowed once, the next reversal freezes it.
+  ASSERT_EQ(decide(t, on0, {}, config, state, 40).decisions.size(), 1u);
+  ASSERT_EQ(decide(t, on1, {}, config, state, 80).decisions.size(), 1u);
+  auto frozen = decide(t, on0, {}, config, state, 120);
+  EXPECT_TRUE(frozen.decisions.empty());
+  ASSERT_EQ(frozen.frozen.size(), 1u);
+  EXPECT_NE(frozen.frozen[0].find("ping-pong"), std::string::npos);
+  EXPECT_TRUE(state.frozen(100));
+  EXPECT_TRUE(decide(t, on1, {}, config, state, 500).decisions.empty());
+}
+
+TEST(Policy, ProcessesSharingMemoryArePlacedTogether) {
+  const Topology t = make_uniform_topology(4, 8, 16 * kGiB);
+  PolicyHints hints;
+  hints.share_group = {{100, "shm:42"}, {200, "shm:42"}};
+  Snapshot s = snapshot_of({process(100, {{0, 2.0}}, {{0, 1024}}), process(200, {{2, 2.0}}, {{0, 1024}})});
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].pids, (std::vector<int>{100, 200}));
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0});
+  EXPECT_DOUBLE_EQ(out.decisions[0].remote_share_after, 0.0);
+}
+
+TEST(Policy, ProcessLargerThanANodeSpansTheFewestClosestNodes) {
+  // 4 nodes: 0-1 and 2-3 are socket pairs (12), across is 21. 24 GiB does not fit a 16 GiB node.
+  auto t = make_shape("4");
+  ASSERT_TRUE(t);
+  Snapshot s = with_nodes(snapshot_of({process(100, {{0, 3.0}, {3, 3.0}}, {{0, 12 * 1024}, {3, 12 * 1024}}, 6)}), *t);
+  PolicyState state;
+  const auto out = decide(*t, s, {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  const auto& nodes = out.decisions[0].target_nodes;
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0] / 2, nodes[1] / 2) << "the two nodes should share a socket";
+  EXPECT_LT(out.decisions[0].weighted_distance_after, out.decisions[0].weighted_distance_before);
+}
+
+TEST(Policy, ThreadsPlacedBySomeoneElseOnlyGetTheirMemoryMoved) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyHints hints;
+  hints.threads_fixed = {100};
+  PolicyState state;
+  const auto out = decide(t, snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})}), hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+}
+
+TEST(Policy, DisabledActuatorsNarrowTheOptions) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyConfig config;
+  config.enable_thread_affinity = false;
+  PolicyState state;
+  auto out = decide(t, snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})}), {}, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
+  config.enable_memory_migration = false;
+  PolicyState fresh;
+  out = decide(t, snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})}), {}, config, fresh, 0);
+  EXPECT_TRUE(out.decisions.empty());
+}
+
+TEST(Policy, NeverPlansANodeBeyondItsCapacity) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  // Four 3-CPU processes all with memory on node 0 and threads on node 1: node 0 (8 CPUs, 90%)
+  // takes two of them; the others get their memory moved instead.
+  std::vector<ProcessSample> ps;
+  for (int pid = 1; pid <= 4; ++pid) ps.push_back(process(pid, {{1, 3.0}}, {{0, 256}}, 3));
+  PolicyConfig config;
+  config.max_moves_per_cycle = 10;
+  PolicyState state;
+  const auto out = decide(t, snapshot_of(ps), {}, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 4u);
+  double cpus_to_node0 = 0;
+  for (const auto& d : out.decisions)
+    if (d.action == ActionKind::kMoveThreads) cpus_to_node0 += 3.0;
+  EXPECT_LE(cpus_to_node0, 8 * config.max_node_cpu_utilisation);
+  EXPECT_GT(cpus_to_node0, 0);
+}
+
+TEST(Policy, SingleNodeMachineDecidesNothing) {
+  const Topology t = make_uniform_topology(1, 8, 16 * kGiB);
+  PolicyState state;
+  EXPECT_TRUE(decide(t, snapshot_of({process(100, {{0, 2.0}}, {{0, 512}})}), {}, {}, state, 0).decisions.empty());
+}
+
+}  // namespace
+}  // namespace aurora::coord

@@ -1,0 +1,118 @@
+// `aurora-numa-monitor run [--apply] [--duration S]`: the coordinator loop. Dry run by default:
+// every recommendation is printed with its evidence and expected improvement; --apply acts,
+// journaling each action before taking it.
+#include <chrono>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "aurora/coordinator/coordinator_config.hpp"
+#include "aurora/coordinator/executor.hpp"
+#include "aurora/coordinator/placement_policy.hpp"
+#include "aurora/coordinator/process_handle.hpp"
+#include "aurora/recording.hpp"
+#include "command.hpp"
+
+namespace aurora::cli {
+
+namespace {
+
+struct RunOptions {
+  bool apply = false;
+  double duration = 0;
+  std::string replay;
+  std::string journal;
+};
+
+void print_decision(const coord::Decision& d) {
+  fmt::print("recommend: {}\n", d.summary);
+  for (const auto& e : d.evidence) fmt::print("    {}\n", e);
+}
+
+int run_loop(GlobalOptions& globals, const RunOptions& options) {
+  std::unique_ptr<SnapshotSource> source;
+  if (!options.replay.empty()) {
+    if (options.apply)
+      return report({ErrorKind::kBadInput,
+                     "--apply acts on live processes; a replayed recording describes processes that may no longer "
+                     "exist. Drop --apply to see the recommendations"});
+    auto replay = ReplaySource::open(options.replay);
+    if (!replay) return report(replay.error());
+    source = std::move(*replay);
+  } else {
+    return report({ErrorKind::kUnsupported,
+                   "live snapshots need the BPF pipeline, which this build does not include yet; run the coordinator "
+                   "over a recording with --replay FILE"});
+  }
+  const CoordinatorConfig& cc = globals.config.coordinator;
+  const coord::PolicyConfig policy = coord::policy_config_from(cc);
+  coord::PolicyState state;
+  std::optional<coord::Journal> journal;
+  std::optional<coord::Executor> executor;
+  if (options.apply) {
+    auto opened = coord::Journal::open(options.journal.empty() ? cc.journal_path : options.journal);
+    if (!opened) return report(opened.error());
+    journal.emplace(std::move(*opened));
+    coord::ExecutorOptions eo;
+    eo.migration_budget_bytes_per_second = cc.migration_budget_mib_per_second * 1024 * 1024;
+    executor.emplace(*journal, source->topology(), eo);
+  }
+  fmt::print("coordinator: {} ({} nodes); policy every {:.1f} s\n",
+             options.apply ? "applying decisions (journal " + journal->path() + ")" : "dry run (use --apply to act)",
+             source->topology().nodes.size(), cc.interval_seconds);
+  const auto started = std::chrono::steady_clock::now();
+  double first = -1, last_decision = -1e18;
+  int cycles = 0, recommended = 0;
+  for (;;) {
+    auto next = source->next();
+    if (!next) return report(next.error());
+    if (!*next) break;
+    const Snapshot& snapshot = **next;
+    const double now = snapshot.timestamp_ns / 1e9;
+    if (first < 0) first = now;
+    const double elapsed = options.replay.empty()
+                               ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+                               : now - first;
+    if (options.duration > 0 && elapsed > options.duration) break;
+    if (now - last_decision < cc.interval_seconds) continue;
+    last_decision = now;
+    ++cycles;
+    coord::PolicyHints hints;
+    if (options.replay.empty())
+      for (const auto& p : snapshot.processes)
+        if (auto id = coord::read_identity(globals.host_root(), p.pid); id && id->kernel_thread) hints.kernel_threads.insert(p.pid);
+    const coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
+    fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
+    for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);
+    for (const auto& skip : outcome.skipped) fmt::print("left: pid {} ({}): {}\n", skip.pid, skip.comm, skip.reason);
+    for (const auto& d : outcome.decisions) {
+      ++recommended;
+      print_decision(d);
+      if (!executor) continue;
+      for (const auto& result : executor->apply(d)) {
+        fmt::print("    {}: {}\n", result.ok ? "applied" : "not applied", result.line);
+        if (!result.ok)
+          for (int pid : d.pids) state.forget_last_move(pid);
+      }
+    }
+  }
+  fmt::print("coordinator: {} cycle(s), {} recommendation(s)\n", cycles, recommended);
+  return 0;
+}
+
+}  // namespace
+
+void register_run_command(CommandContext& context) {
+  CLI::App* sub = context.app().add_subcommand(
+      "run", "Run the placement coordinator: recommendations with evidence (dry run), or act with --apply");
+  static RunOptions options;
+  sub->add_flag("--apply", options.apply, "Act on the recommendations (journaled first; undo with `revert`)");
+  sub->add_option("--duration", options.duration, "Stop after this many seconds (0: until the source ends)")
+      ->check(CLI::Range(0.0, 1e9));
+  sub->add_option("--replay", options.replay, "Read snapshots from a recording (`record`) instead of the live pipeline");
+  sub->add_option("--journal", options.journal, "Journal file (default: coordinator.journal_path)");
+  GlobalOptions& globals = context.globals();
+  context.on_run(sub, [&globals] { return run_loop(globals, options); });
+}
+
+}  // namespace aurora::cli
