@@ -1,0 +1,123 @@
+// /proc readers: per-task CPU and state, memory placement by node, AutoNUMA's per-task view,
+// the system-wide NUMA counters and the monitor's own footprint.
+//
+// Every reader takes a HostRoot so `--root` and the fake trees of the unit tests work. A
+// process or thread that exits between listing and reading (ENOENT/ESRCH) is kNotFound naming
+// the pid: callers skip it, it is never a crash. A file whose content does not parse is
+// kBadInput naming the file. What each source means, its units and its cost:
+// docs/locality-sources.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aurora/host_root.hpp"
+#include "aurora/result.hpp"
+#include "aurora/snapshot.hpp"  // NodeCounters
+
+namespace aurora {
+
+// sysconf(_SC_CLK_TCK): the unit of the tick fields of /proc/PID/stat (100 on Linux).
+long clock_ticks_per_second();
+
+// Clock ticks to nanoseconds, without overflow for any realistic tick count.
+std::uint64_t ticks_to_ns(std::uint64_t ticks, long ticks_per_second = clock_ticks_per_second());
+
+// One line of /proc/PID/stat or /proc/PID/task/TID/stat (see proc(5)).
+struct TaskStat {
+  int pid = 0;                        // thread group id (the process)
+  int tid = 0;                        // thread id; equals pid for the stat of a whole process
+  std::string comm;                   // may contain spaces and parentheses
+  char state = '?';                   // R, S, D, Z, T, t, X, I, ...
+  int ppid = 0;
+  std::uint64_t minor_faults = 0;
+  std::uint64_t major_faults = 0;
+  std::uint64_t utime_ticks = 0;      // user CPU time, clock ticks
+  std::uint64_t stime_ticks = 0;      // system CPU time, clock ticks
+  long num_threads = 0;               // threads in the process
+  std::uint64_t start_time_ticks = 0; // since boot, clock ticks: (pid, start) names a process
+  int processor = -1;                 // CPU it last ran on
+  std::uint64_t rss_pages = 0;        // resident set, pages of sysconf(_SC_PAGESIZE)
+
+  std::uint64_t cpu_ticks() const { return utime_ticks + stime_ticks; }
+  // utime + stime in nanoseconds. Tick granularity: 10 ms at 100 Hz.
+  std::uint64_t cpu_ns(long ticks_per_second = clock_ticks_per_second()) const {
+    return ticks_to_ns(cpu_ticks(), ticks_per_second);
+  }
+};
+
+// /proc/PID/stat when tid < 0, else /proc/PID/task/TID/stat. comm is taken between the first
+// '(' and the LAST ')', so a comm like "a) (b" parses.
+Result<TaskStat> read_task_stat(const HostRoot& root, int pid, int tid = -1);
+
+// Numeric entries of /proc (processes, not threads), sorted.
+Result<std::vector<int>> list_pids(const HostRoot& root);
+// Numeric entries of /proc/PID/task, sorted. kNotFound naming the pid when it has exited.
+Result<std::vector<int>> list_tids(const HostRoot& root, int pid);
+
+// Resident memory of the process by NUMA node, in bytes, from /proc/PID/numa_maps: for each
+// mapping, N<node>=<pages> times that mapping's kernelpagesize_kB (4 kB, or 2048 kB for huge
+// pages). Nodes holding nothing are absent. Costs a page-table walk of the whole process:
+// use MemoryPlacementSampler (aurora/memory_placement.hpp) for periodic reads.
+Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid);
+
+// One "numa_faults node=N ..." line of /proc/PID/sched. These are AutoNUMA's decaying fault
+// statistics (halved every scan period), not monotonic counters: read them as "where this
+// task's recent hinting faults were", never subtract two readings.
+struct NumaFaultsOnNode {
+  int node = 0;
+  std::uint64_t task_private = 0;
+  std::uint64_t task_shared = 0;
+  std::uint64_t group_private = 0;
+  std::uint64_t group_shared = 0;
+  std::uint64_t task_total() const { return task_private + task_shared; }
+};
+
+// AutoNUMA's view of one task, from the NUMA block at the end of /proc/PID/sched
+// (kernel/sched/debug.c sched_show_numa + fair.c show_numa_stats).
+struct ProcSchedNuma {
+  bool available = false;              // false: kernel without CONFIG_NUMA_BALANCING
+  std::uint64_t numa_pages_migrated = 0;  // pages AutoNUMA migrated for this task (monotonic)
+  int numa_preferred_nid = -1;         // node AutoNUMA wants the task on, -1 for none yet
+  std::uint64_t total_numa_faults = 0;  // decaying sum over numa_faults[]
+  int current_node = -1;               // node of the CPU the task is on
+  int numa_group_id = 0;               // 0 when the task is in no numa group
+  std::vector<NumaFaultsOnNode> faults;  // one per online node, ascending
+};
+
+// /proc/PID/sched when tid < 0, else /proc/PID/task/TID/sched. Needs CONFIG_SCHED_DEBUG for
+// the file itself (kNotFound naming the file otherwise).
+Result<ProcSchedNuma> read_proc_sched_numa(const HostRoot& root, int pid, int tid = -1);
+
+// The NUMA lines of /proc/vmstat: monotonic, system-wide counters since boot.
+struct VmstatNuma {
+  // Page allocations (per-node detail in /sys/devices/system/node/nodeN/numastat).
+  std::uint64_t numa_hit = 0;        // allocated on the intended node
+  std::uint64_t numa_miss = 0;       // allocated here although another node was intended
+  std::uint64_t numa_foreign = 0;    // intended here, allocated elsewhere
+  std::uint64_t numa_interleave = 0;
+  std::uint64_t numa_local = 0;      // allocated on the node of the allocating CPU
+  std::uint64_t numa_other = 0;      // allocated on another node than the allocating CPU's
+  // AutoNUMA (CONFIG_NUMA_BALANCING); all zero while kernel.numa_balancing=0.
+  bool has_numa_balancing = false;   // the numa_hint_faults line exists
+  std::uint64_t numa_pte_updates = 0;
+  std::uint64_t numa_huge_pte_updates = 0;
+  std::uint64_t numa_hint_faults = 0;
+  std::uint64_t numa_hint_faults_local = 0;
+  std::uint64_t numa_pages_migrated = 0;
+  // Page migration from any cause (AutoNUMA, migrate_pages(2), compaction, ...).
+  std::uint64_t pgmigrate_success = 0;
+  std::uint64_t pgmigrate_fail = 0;
+};
+
+Result<VmstatNuma> read_vmstat_numa(const HostRoot& root);
+
+// The calling process's own footprint, for self-measurement (always the live system).
+struct SelfUsage {
+  std::uint64_t cpu_ns = 0;     // user + system CPU time of all threads (getrusage)
+  std::uint64_t rss_bytes = 0;  // current resident set (/proc/self/statm)
+};
+Result<SelfUsage> read_self_usage();
+
+}  // namespace aurora
