@@ -372,12 +372,12 @@ static __always_inline int on_exit(struct task_struct *task) {
      * per-thread part moves here. */
     state->current_tracked = 0;
   }
+  /* Deleted before the event is visible, so userspace never sees a thread both in the map
+   * and in an exit event. */
   struct aurora_exit_event *event = reserve(sizeof(*event), AURORA_EVENT_EXIT);
-  if (event) {
-    bpf_probe_read_kernel(&event->stats, sizeof(event->stats), stats);
-    bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
-  }
+  if (event) bpf_probe_read_kernel(&event->stats, sizeof(event->stats), stats);
   bpf_map_delete_elem(&threads, &tid);
+  if (event) bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
   return 0;
 }
 

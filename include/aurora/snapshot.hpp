@@ -109,6 +109,19 @@ struct SystemNumaSample {
   std::map<std::string, std::uint64_t> pages_migrated_by_reason;  // "numa_misplaced", ...
 };
 
+// A discrete kernel event of the interval (ring buffer): exec, AutoNUMA decisions, task
+// migrations across nodes, page migrations.
+struct EventSample {
+  std::string kind;  // "exec", "numa_move", "numa_swap", "numa_stick", "cross_node_migration",
+                     // "pages_migrated"
+  int tid = 0;
+  int pid = 0;
+  int src_node = -1;
+  int dst_node = -1;
+  std::uint64_t pages = 0;  // pages_migrated: pages moved
+  std::string detail;       // exec: new comm; pages_migrated: the reason
+};
+
 struct Snapshot {
   std::uint64_t timestamp_ns = 0;  // CLOCK_REALTIME at the end of the interval
   std::uint64_t interval_ns = 0;
@@ -118,6 +131,7 @@ struct Snapshot {
   // "locality": "..."}; docs/locality.md lists the keys and values.
   std::map<std::string, std::string> sources;
   SystemNumaSample system;
+  std::vector<EventSample> events;
   std::vector<ProbeStatus> probes;
   std::vector<NodeSample> nodes;
   std::vector<ProcessSample> processes;

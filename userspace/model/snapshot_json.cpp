@@ -172,6 +172,11 @@ void to_json(json& out, const Snapshot& s) {
   for (const BpfProgramCost& p : s.self.programs)
     programs.push_back(
         {{"name", p.name}, {"run_count", p.run_count}, {"run_time_ns", p.run_time_ns}});
+  json events = json::array();
+  for (const EventSample& e : s.events)
+    events.push_back({{"kind", e.kind}, {"tid", e.tid}, {"pid", e.pid},
+                      {"src_node", e.src_node}, {"dst_node", e.dst_node},
+                      {"pages", e.pages}, {"detail", e.detail}});
   out = {{"timestamp_ns", s.timestamp_ns},
          {"interval_ns", s.interval_ns},
          {"events_lost", s.events_lost},
@@ -185,6 +190,7 @@ void to_json(json& out, const Snapshot& s) {
          {"nodes", nodes},
          {"processes", processes},
          {"cgroups", cgroups},
+         {"events", events},
          {"self", {{"cpu_ns", s.self.cpu_ns}, {"rss_bytes", s.self.rss_bytes},
                    {"bpf_programs", programs}}}};
 }
@@ -229,6 +235,12 @@ Result<Snapshot> snapshot_from_json(const json& in) {
     for (const json& p : in.at("processes")) s.processes.push_back(process_from_json(p));
     if (in.contains("cgroups"))
       for (const json& c : in.at("cgroups")) s.cgroups.push_back(cgroup_from_json(c));
+    if (in.contains("events"))
+      for (const json& e : in.at("events"))
+        s.events.push_back({e.at("kind").get<std::string>(), value_or(e, "tid", 0),
+                            value_or(e, "pid", 0), value_or(e, "src_node", -1),
+                            value_or(e, "dst_node", -1), value_or<std::uint64_t>(e, "pages", 0),
+                            value_or<std::string>(e, "detail", "")});
     if (in.contains("self")) {
       const json& self = in.at("self");
       s.self.cpu_ns = value_or<std::uint64_t>(self, "cpu_ns", 0);
