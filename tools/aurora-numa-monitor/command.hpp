@@ -46,5 +46,8 @@ class CommandContext {
 int report(const Error& error);
 
 void register_probes_command(CommandContext& context);
+void register_snapshot_command(CommandContext& context);
+void register_record_command(CommandContext& context);
+void register_replay_command(CommandContext& context);
 
 }  // namespace aurora::cli
