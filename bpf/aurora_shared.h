@@ -63,12 +63,9 @@ struct aurora_thread_stats {
   __u64 cpu_ns_by_node[AURORA_MAX_NODES];
 };
 
-/* Per node, per CPU (a PERCPU_ARRAY indexed by node id): summed over CPUs by userspace. */
+/* Per node, per CPU (a PERCPU_ARRAY indexed by node id), for events whose node is not the
+ * CPU's own (a fault's memory node, a move's destination): summed over CPUs by userspace. */
 struct aurora_node_stats {
-  __u64 busy_ns;            /* on-CPU time of non-idle tasks on this node's CPUs (all tasks) */
-  __u64 context_switches;   /* sched_switch calls on this node's CPUs (all tasks) */
-  __u64 runqueue_wait_ns;   /* in-scope tasks only */
-  __u64 runqueue_wait_hist[AURORA_RQ_BUCKETS];
   __u64 numa_faults_local;  /* hinting-fault pages on this node's memory, local to the task */
   __u64 numa_faults_remote; /* hinting-fault pages on this node's memory, from another node */
   __u64 numa_moves_in;      /* AutoNUMA moved or swapped a task onto this node */
@@ -76,12 +73,17 @@ struct aurora_node_stats {
   __u64 task_migrations_in; /* sched_migrate_task with a destination CPU on this node */
 };
 
-/* What is running on each CPU (PERCPU_ARRAY, one entry): lets userspace add the slice in
- * progress, so a thread that never switches out is not reported as idle. */
+/* Each CPU's own figures (PERCPU_ARRAY, one entry), the only map sched_switch always touches
+ * besides the thread map; userspace sums them by node. last_switch_ns/current_tid also let
+ * userspace add the slice in progress, so a thread that never switches out is not idle. */
 struct aurora_cpu_state {
   __u64 last_switch_ns;     /* 0 until the first sched_switch after attach */
   __u32 current_tid;        /* 0: idle */
   __u32 current_tracked;    /* 1 when current_tid has an entry in the thread map */
+  __u64 busy_ns;            /* on-CPU time of non-idle tasks (all tasks, not only in scope) */
+  __u64 context_switches;   /* sched_switch calls (all tasks) */
+  __u64 runqueue_wait_ns;   /* in-scope tasks only */
+  __u64 runqueue_wait_hist[AURORA_RQ_BUCKETS];
 };
 
 /* Global per-CPU counters (PERCPU_ARRAY indexed by this enum). */

@@ -183,25 +183,27 @@ static __always_inline void *reserve(__u64 size, __u32 kind) {
 
 /* ---- sched_switch: on-CPU time, switches, runqueue wait --------------------------------- */
 
-static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+/* prev_tid/next_tid are read by the caller: directly in tp_btf (trusted BTF pointers, plain
+ * loads), through CO-RE probe reads in raw_tp. `next` is only dereferenced to create an entry. */
+static __always_inline int on_switch(bool preempt, __u32 prev_tid, __u32 next_tid,
                                      struct task_struct *next, unsigned int prev_state) {
   __u64 now = bpf_ktime_get_ns();
-  __u32 cpu = bpf_get_smp_processor_id();
-  __u32 node = node_of(cpu);
   __u32 zero = 0;
   struct aurora_cpu_state *state = bpf_map_lookup_elem(&cpu_state, &zero);
-  struct aurora_node_stats *node_totals = bpf_map_lookup_elem(&node_stats, &node);
-  if (!state || !node_totals) return 0;
+  if (!state) return 0;
 
-  __u32 prev_tid = BPF_CORE_READ(prev, pid);
-  __u32 next_tid = BPF_CORE_READ(next, pid);
   /* The slice that ends now began at this CPU's previous switch (unknown before the first). */
   __u64 slice = state->last_switch_ns ? now - state->last_switch_ns : 0;
-  node_totals->context_switches += 1;
-  if (prev_tid != 0) node_totals->busy_ns += slice;
+  state->context_switches += 1;
+  if (prev_tid != 0) state->busy_ns += slice;
+  __u32 cpu = 0, node = 0;
 
-  struct aurora_thread_stats *outgoing = prev_tid ? known_thread(prev_tid) : NULL;
+  /* current_tracked says whether prev has an entry: no hash lookup for untracked tasks. */
+  struct aurora_thread_stats *outgoing =
+      prev_tid && state->current_tracked ? known_thread(prev_tid) : NULL;
   if (outgoing) {
+    cpu = bpf_get_smp_processor_id();
+    node = node_of(cpu);
     outgoing->cpu_ns_by_node[node & (AURORA_MAX_NODES - 1)] += slice;
     /* Still runnable when switched out (TASK_RUNNING == 0): it was preempted and now waits
      * in the runqueue from this moment. */
@@ -212,17 +214,19 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
       outgoing->voluntary_switches += 1;
       outgoing->wakeup_ns = 0;
     }
-    outgoing->last_cpu = cpu;
-    outgoing->last_node = node;
   }
 
   struct aurora_thread_stats *incoming = next_tid ? thread_entry(next, next_tid) : NULL;
   if (incoming) {
+    if (!outgoing) {
+      cpu = bpf_get_smp_processor_id();
+      node = node_of(cpu);
+    }
     if (incoming->wakeup_ns != 0 && now > incoming->wakeup_ns) {
       __u64 wait = now - incoming->wakeup_ns;
       incoming->runqueue_wait_ns += wait;
-      node_totals->runqueue_wait_ns += wait;
-      node_totals->runqueue_wait_hist[log2_bucket(wait) & (AURORA_RQ_BUCKETS - 1)] += 1;
+      state->runqueue_wait_ns += wait;
+      state->runqueue_wait_hist[log2_bucket(wait) & (AURORA_RQ_BUCKETS - 1)] += 1;
     }
     incoming->wakeup_ns = 0;
     incoming->last_cpu = cpu;
@@ -237,13 +241,14 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 SEC("tp_btf/sched_switch")
 int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
              unsigned int prev_state) {
-  return on_switch(preempt, prev, next, prev_state);
+  return on_switch(preempt, prev->pid, next->pid, next, prev_state);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
              unsigned int prev_state) {
-  return on_switch(preempt, prev, next, prev_state);
+  return on_switch(preempt, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid), next,
+                   prev_state);
 }
 
 /* ---- sched_wakeup / sched_wakeup_new: start of a runqueue wait -------------------------- */
@@ -419,34 +424,60 @@ static __always_inline void emit_move(__u32 kind, __u32 src_tid, __u32 src_tgid,
   bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
+/* Tracepoint contexts are read into locals first: the verifier refuses a load through a
+ * context pointer the compiler has offset. */
 SEC("tracepoint/sched/sched_move_numa")
 int move_numa(struct trace_event_raw_sched_move_numa *ctx) {
-  if (!tid_in_scope(ctx->pid)) return 0;
-  numa_moved(ctx->pid, ctx->dst_nid);
-  emit_move(AURORA_EVENT_NUMA_MOVE, ctx->pid, ctx->tgid, ctx->src_cpu, ctx->src_nid, ctx->pid,
-            ctx->tgid, ctx->dst_cpu, ctx->dst_nid);
+  __u32 pid = ctx->pid, tgid = ctx->tgid;
+  int src_cpu = ctx->src_cpu, src_nid = ctx->src_nid, dst_cpu = ctx->dst_cpu,
+      dst_nid = ctx->dst_nid;
+  barrier_var(pid);
+  if (!tid_in_scope(pid)) return 0;
+  numa_moved(pid, dst_nid);
+  emit_move(AURORA_EVENT_NUMA_MOVE, pid, tgid, src_cpu, src_nid, pid, tgid, dst_cpu, dst_nid);
   return 0;
+}
+
+struct numa_pair {
+  __u32 src_pid, src_tgid, dst_pid, dst_tgid;
+  int src_cpu, src_nid, dst_cpu, dst_nid;
+};
+
+static __always_inline void read_pair(struct trace_event_raw_sched_numa_pair_template *ctx,
+                                      struct numa_pair *pair) {
+  pair->src_pid = ctx->src_pid;
+  pair->src_tgid = ctx->src_tgid;
+  pair->src_cpu = ctx->src_cpu;
+  pair->src_nid = ctx->src_nid;
+  pair->dst_pid = ctx->dst_pid;
+  pair->dst_tgid = ctx->dst_tgid;
+  pair->dst_cpu = ctx->dst_cpu;
+  pair->dst_nid = ctx->dst_nid;
 }
 
 SEC("tracepoint/sched/sched_swap_numa")
 int swap_numa(struct trace_event_raw_sched_numa_pair_template *ctx) {
-  bool src = tid_in_scope(ctx->src_pid), dst = tid_in_scope(ctx->dst_pid);
+  struct numa_pair e;
+  read_pair(ctx, &e);
+  bool src = tid_in_scope(e.src_pid), dst = tid_in_scope(e.dst_pid);
   if (!src && !dst) return 0;
   /* A swap moves both tasks: src to dst's node and dst to src's. */
-  if (src) numa_moved(ctx->src_pid, ctx->dst_nid);
-  if (dst) numa_moved(ctx->dst_pid, ctx->src_nid);
-  emit_move(AURORA_EVENT_NUMA_SWAP, ctx->src_pid, ctx->src_tgid, ctx->src_cpu, ctx->src_nid,
-            ctx->dst_pid, ctx->dst_tgid, ctx->dst_cpu, ctx->dst_nid);
+  if (src) numa_moved(e.src_pid, e.dst_nid);
+  if (dst) numa_moved(e.dst_pid, e.src_nid);
+  emit_move(AURORA_EVENT_NUMA_SWAP, e.src_pid, e.src_tgid, e.src_cpu, e.src_nid, e.dst_pid,
+            e.dst_tgid, e.dst_cpu, e.dst_nid);
   return 0;
 }
 
 SEC("tracepoint/sched/sched_stick_numa")
 int stick_numa(struct trace_event_raw_sched_numa_pair_template *ctx) {
-  if (!tid_in_scope(ctx->src_pid)) return 0;
-  struct aurora_thread_stats *stats = known_thread(ctx->src_pid);
+  struct numa_pair e;
+  read_pair(ctx, &e);
+  if (!tid_in_scope(e.src_pid)) return 0;
+  struct aurora_thread_stats *stats = known_thread(e.src_pid);
   if (stats) stats->numa_stick += 1;
-  emit_move(AURORA_EVENT_NUMA_STICK, ctx->src_pid, ctx->src_tgid, ctx->src_cpu, ctx->src_nid,
-            ctx->dst_pid, ctx->dst_tgid, ctx->dst_cpu, ctx->dst_nid);
+  emit_move(AURORA_EVENT_NUMA_STICK, e.src_pid, e.src_tgid, e.src_cpu, e.src_nid, e.dst_pid,
+            e.dst_tgid, e.dst_cpu, e.dst_nid);
   return 0;
 }
 
@@ -454,23 +485,26 @@ int stick_numa(struct trace_event_raw_sched_numa_pair_template *ctx) {
 
 SEC("tracepoint/migrate/mm_migrate_pages")
 int migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx) {
-  __u32 reason = ctx->reason < AURORA_MIGRATE_REASONS ? ctx->reason : AURORA_MIGRATE_REASONS - 1;
+  __u64 succeeded = ctx->succeeded, failed = ctx->failed;
+  __u32 raw_reason = ctx->reason, mode = ctx->mode;
+  barrier_var(raw_reason);
+  __u32 reason = raw_reason < AURORA_MIGRATE_REASONS ? raw_reason : AURORA_MIGRATE_REASONS - 1;
   __u64 *by_reason = bpf_map_lookup_elem(&pages_by_reason, &reason);
-  if (by_reason) *by_reason += ctx->succeeded;
+  if (by_reason) *by_reason += succeeded;
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)id;
   if (!tid_in_scope(tid)) return 0;
   struct aurora_thread_stats *stats = known_thread(tid);
-  if (stats) stats->pages_migrated += ctx->succeeded;
-  if (ctx->succeeded == 0 && ctx->failed == 0) return 0;
+  if (stats) stats->pages_migrated += succeeded;
+  if (succeeded == 0 && failed == 0) return 0;
   struct aurora_pages_event *event = reserve(sizeof(*event), AURORA_EVENT_PAGES_MIGRATED);
   if (event) {
     event->tid = tid;
     event->tgid = id >> 32;
-    event->succeeded = ctx->succeeded;
-    event->failed = ctx->failed;
-    event->reason = ctx->reason;
-    event->mode = ctx->mode;
+    event->succeeded = succeeded;
+    event->failed = failed;
+    event->reason = raw_reason;
+    event->mode = mode;
     bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
   }
   return 0;

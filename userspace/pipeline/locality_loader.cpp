@@ -273,10 +273,6 @@ Result<KernelReading> LocalityProgram::read() const {
     if (!per_cpu) return tl::unexpected(per_cpu.error());
     NodeTotals& totals = reading.nodes[node];
     for (const aurora_node_stats& v : *per_cpu) {
-      totals.busy_ns += v.busy_ns;
-      totals.context_switches += v.context_switches;
-      totals.runqueue_wait_ns += v.runqueue_wait_ns;
-      for (int b = 0; b < kRunqueueBuckets; ++b) totals.runqueue_wait_hist[b] += v.runqueue_wait_hist[b];
       totals.numa_faults_local += v.numa_faults_local;
       totals.numa_faults_remote += v.numa_faults_remote;
       totals.numa_moves_in += v.numa_moves_in;
@@ -306,11 +302,17 @@ Result<KernelReading> LocalityProgram::read() const {
   const std::uint64_t now = monotonic_ns();
   for (int cpu = 0; cpu < cpus; ++cpu) {
     const aurora_cpu_state& state = (*states)[cpu];
+    const int node = cpu < static_cast<int>(cpu_node_.size()) ? cpu_node_[cpu] : 0;
+    NodeTotals& totals = reading.nodes[node];
+    totals.busy_ns += state.busy_ns;
+    totals.context_switches += state.context_switches;
+    totals.runqueue_wait_ns += state.runqueue_wait_ns;
+    for (int b = 0; b < kRunqueueBuckets; ++b)
+      totals.runqueue_wait_hist[b] += state.runqueue_wait_hist[b];
     if (state.last_switch_ns == 0 || state.current_tid == 0 || now <= state.last_switch_ns)
       continue;
     const std::uint64_t slice = now - state.last_switch_ns;
-    const int node = cpu < static_cast<int>(cpu_node_.size()) ? cpu_node_[cpu] : 0;
-    reading.nodes[node].busy_ns += slice;
+    totals.busy_ns += slice;
     if (!state.current_tracked) continue;
     for (ThreadCounters& t : reading.threads)
       if (t.tid == static_cast<int>(state.current_tid)) t.cpu_ns_by_node[node] += slice;
