@@ -39,16 +39,26 @@ enum aurora_probe_id {
 /* migrate:mm_migrate_pages reasons (enum migrate_reason); larger values share the last slot. */
 #define AURORA_MIGRATE_REASONS 16
 
+/* Per-thread CPU time is kept per "node slot": userspace numbers the nodes that have CPUs
+ * densely (sparse ids and memory-only nodes take no slot) and passes cpu -> slot in rodata.
+ * 16 slots keep a thread entry at 4 cache lines, which is what the sched_switch cost is made
+ * of (a 64-slot array made every lookup a TLB and cache miss on a loaded host). */
+#define AURORA_NODE_SLOTS 16
+
 /* One thread's cumulative counters since it was first seen; key: tid. Userspace takes deltas
- * between snapshots; start_time_ns tells a reused tid apart from its predecessor. */
+ * between snapshots; start_time_ns tells a reused tid apart from its predecessor. The fields
+ * sched_switch touches come first. */
 struct aurora_thread_stats {
   __u32 tid;
   __u32 tgid;
-  __u64 start_time_ns;      /* task->start_time (CLOCK_MONOTONIC) */
   __u64 wakeup_ns;          /* when it last became runnable; 0 while running or sleeping */
   __u64 voluntary_switches;
   __u64 involuntary_switches;
   __u64 runqueue_wait_ns;
+  __u32 last_cpu;
+  __u32 last_node;
+  __u64 cpu_ns_by_slot[AURORA_NODE_SLOTS];
+  __u64 start_time_ns;      /* task->start_time (CLOCK_MONOTONIC) */
   __u64 migrations;
   __u64 cross_llc_migrations;
   __u64 cross_node_migrations;
@@ -57,10 +67,7 @@ struct aurora_thread_stats {
   __u64 numa_moves;         /* sched_move_numa + sched_swap_numa involving this thread */
   __u64 numa_stick;         /* sched_stick_numa: AutoNUMA wanted to move it and could not */
   __u64 pages_migrated;     /* mm_migrate_pages succeeded, while this thread was current */
-  __u32 last_cpu;
-  __u32 last_node;
   char comm[AURORA_COMM_LEN];
-  __u64 cpu_ns_by_node[AURORA_MAX_NODES];
 };
 
 /* Per node, per CPU (a PERCPU_ARRAY indexed by node id), for events whose node is not the

@@ -25,7 +25,8 @@ const volatile __u32 filter_tgid = 0;           /* 0: every process */
 const volatile __u64 filter_cgroup_id = 0;      /* 0: every cgroup; else a cgroup's kernfs id */
 const volatile __u32 filter_cgroup_level = 0;   /* depth of that cgroup below its root */
 const volatile __s32 filter_cgroup_subsys = -1; /* -1: cgroup v2; else a v1 cgroup_subsys_id */
-const volatile __u32 cpu_node[AURORA_MAX_CPUS] = {};
+const volatile __u32 cpu_node[AURORA_MAX_CPUS] = {}; /* OS node id */
+const volatile __u32 cpu_slot[AURORA_MAX_CPUS] = {}; /* node slot (aurora_shared.h) */
 const volatile __u32 cpu_llc[AURORA_MAX_CPUS] = {};
 
 #define TNF_MIGRATED 0x01
@@ -33,7 +34,7 @@ const volatile __u32 cpu_llc[AURORA_MAX_CPUS] = {};
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 32768); /* userspace may resize before load */
+  __uint(max_entries, 16384); /* userspace may resize before load */
   __type(key, __u32);
   __type(value, struct aurora_thread_stats);
 } threads SEC(".maps");
@@ -82,6 +83,10 @@ struct {
 
 static __always_inline __u32 node_of(__u32 cpu) {
   return cpu_node[cpu & (AURORA_MAX_CPUS - 1)] & (AURORA_MAX_NODES - 1);
+}
+
+static __always_inline __u32 slot_of(__u32 cpu) {
+  return cpu_slot[cpu & (AURORA_MAX_CPUS - 1)] & (AURORA_NODE_SLOTS - 1);
 }
 
 static __always_inline __u32 llc_of(__u32 cpu) { return cpu_llc[cpu & (AURORA_MAX_CPUS - 1)]; }
@@ -204,7 +209,7 @@ static __always_inline int on_switch(bool preempt, __u32 prev_tid, __u32 next_ti
   if (outgoing) {
     cpu = bpf_get_smp_processor_id();
     node = node_of(cpu);
-    outgoing->cpu_ns_by_node[node & (AURORA_MAX_NODES - 1)] += slice;
+    outgoing->cpu_ns_by_slot[slot_of(cpu)] += slice;
     /* Still runnable when switched out (TASK_RUNNING == 0): it was preempted and now waits
      * in the runqueue from this moment. */
     if (preempt || prev_state == 0) {
@@ -370,9 +375,8 @@ static __always_inline int on_exit(struct task_struct *task) {
   __u32 zero = 0;
   struct aurora_cpu_state *state = bpf_map_lookup_elem(&cpu_state, &zero);
   if (state && state->last_switch_ns != 0 && state->current_tid == tid) {
-    __u32 node = node_of(bpf_get_smp_processor_id());
     __u64 now = bpf_ktime_get_ns();
-    stats->cpu_ns_by_node[node & (AURORA_MAX_NODES - 1)] += now - state->last_switch_ns;
+    stats->cpu_ns_by_slot[slot_of(bpf_get_smp_processor_id())] += now - state->last_switch_ns;
     /* Node busy time is charged at the final switch from the CPU's own timestamp; only the
      * per-thread part moves here. */
     state->current_tracked = 0;

@@ -36,7 +36,7 @@ struct PipelineOptions {
   bool bpf_stats = false;             // enable kernel.bpf_stats while running (run_cnt/run_time)
   bool thread_samples = true;         // include per-thread rows in processes[].thread_samples
   std::uint32_t ring_buffer_bytes = 1u << 20;  // a power of two, at least one page
-  std::uint32_t max_threads = 32768;  // entries of the kernel's per-thread map
+  std::uint32_t max_threads = 16384;  // entries of the kernel's per-thread map
   std::chrono::milliseconds consume_period = std::chrono::milliseconds(100);
   MemoryPlacementOptions memory;      // numa_maps sampling thresholds
 };

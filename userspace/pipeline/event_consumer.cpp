@@ -26,9 +26,11 @@ const char* move_kind(std::uint32_t kind) {
 }  // namespace
 
 Result<std::unique_ptr<EventConsumer>> EventConsumer::start(bpf_map* ring_buffer,
+                                                            std::vector<int> slot_nodes,
                                                             std::chrono::milliseconds period) {
   std::unique_ptr<EventConsumer> self(new EventConsumer());
   self->period_ = period;
+  self->slot_nodes_ = std::move(slot_nodes);
   self->ring_.reset(ring_buffer__new(bpf_map__fd(ring_buffer), &EventConsumer::on_record,
                                      self.get(), nullptr));
   if (!self->ring_)
@@ -78,7 +80,8 @@ int EventConsumer::on_record(void* context, void* data, std::size_t size) {
     case AURORA_EVENT_EXIT:
       if (size >= sizeof(aurora_exit_event))
         self->collected_.exits.push_back(thread_counters_from(
-            static_cast<const char*>(data) + offsetof(aurora_exit_event, stats)));
+            static_cast<const char*>(data) + offsetof(aurora_exit_event, stats),
+            self->slot_nodes_));
       break;
     case AURORA_EVENT_EXEC:
       if (size >= sizeof(aurora_exec_event)) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "aurora/result.hpp"
 #include "bpf/bpf_handles.hpp"
@@ -18,7 +19,9 @@ namespace aurora::pipeline {
 
 class EventConsumer {
  public:
+  // `slot_nodes`: LocalityProgram::slot_nodes(), to decode exit events.
   static Result<std::unique_ptr<EventConsumer>> start(bpf_map* ring_buffer,
+                                                      std::vector<int> slot_nodes,
                                                       std::chrono::milliseconds period);
   ~EventConsumer();  // stops and joins the thread
   EventConsumer(const EventConsumer&) = delete;
@@ -35,6 +38,7 @@ class EventConsumer {
 
   bpf::UniqueRingBuffer ring_;
   std::chrono::milliseconds period_{100};
+  std::vector<int> slot_nodes_;
   std::mutex mutex_;  // guards ring_ consumption and collected_
   DrainedEvents collected_;
   std::mutex stop_mutex_;

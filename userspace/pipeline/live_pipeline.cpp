@@ -36,6 +36,13 @@ std::uint64_t monotonic_ns() {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+// For the start-up baseline: no /proc reads for a snapshot nobody sees.
+class NoProcessInfo final : public ProcessInfoSource {
+ public:
+  std::optional<ProcessInfo> describe(int) override { return std::nullopt; }
+  void end_interval(const std::vector<int>&) override {}
+};
+
 }  // namespace
 
 struct LivePipeline::Impl {
@@ -117,7 +124,8 @@ Result<std::unique_ptr<LivePipeline>> LivePipeline::start(const HostRoot& root,
   auto program = LocalityProgram::load(config);
   if (!program) return tl::unexpected(program.error());
   impl->program = std::move(*program);
-  auto consumer = EventConsumer::start(impl->program->ring_buffer_map(), options.consume_period);
+  auto consumer = EventConsumer::start(impl->program->ring_buffer_map(),
+                                       impl->program->slot_nodes(), options.consume_period);
   if (!consumer) return tl::unexpected(consumer.error());
   impl->consumer = std::move(*consumer);
   if (options.bpf_stats) {
@@ -173,6 +181,13 @@ Result<std::unique_ptr<LivePipeline>> LivePipeline::start(const HostRoot& root,
   impl->stop_fd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!impl->stop_fd)
     return fail(ErrorKind::kRuntime, fmt::format("eventfd: {}", std::strerror(errno)));
+  // Baseline: what was counted while starting up belongs to no interval.
+  {
+    NoProcessInfo no_info;
+    auto baseline = impl->program->read();
+    if (!baseline) return tl::unexpected(baseline.error());
+    impl->aggregator->aggregate(*baseline, impl->consumer->drain(), no_info, {}, std::nullopt, 0);
+  }
   if (auto self = read_self_usage()) impl->self_cpu_ns = self->cpu_ns;
   impl->interval_start_ns = monotonic_ns();
   for (const ProbeStatus& status : impl->probes)

@@ -90,7 +90,7 @@ std::uint64_t monotonic_ns() {
 
 }  // namespace
 
-ThreadCounters thread_counters_from(const void* bytes) {
+ThreadCounters thread_counters_from(const void* bytes, const std::vector<int>& slot_nodes) {
   aurora_thread_stats k;
   std::memcpy(&k, bytes, sizeof(k));
   ThreadCounters t;
@@ -98,8 +98,9 @@ ThreadCounters thread_counters_from(const void* bytes) {
   t.tgid = static_cast<int>(k.tgid);
   t.start_time_ns = k.start_time_ns;
   t.comm.assign(k.comm, strnlen(k.comm, sizeof(k.comm)));
-  for (int node = 0; node < AURORA_MAX_NODES; ++node)
-    if (k.cpu_ns_by_node[node] != 0) t.cpu_ns_by_node[node] = k.cpu_ns_by_node[node];
+  for (std::size_t slot = 0; slot < AURORA_NODE_SLOTS; ++slot)
+    if (k.cpu_ns_by_slot[slot] != 0)
+      t.cpu_ns_by_node[slot < slot_nodes.size() ? slot_nodes[slot] : 0] += k.cpu_ns_by_slot[slot];
   t.voluntary_switches = k.voluntary_switches;
   t.involuntary_switches = k.involuntary_switches;
   t.runqueue_wait_ns = k.runqueue_wait_ns;
@@ -132,10 +133,24 @@ Result<std::unique_ptr<LocalityProgram>> LocalityProgram::load(const LoaderConfi
   skel->rodata->filter_cgroup_id = config.filter_cgroup_id;
   skel->rodata->filter_cgroup_level = config.filter_cgroup_level;
   skel->rodata->filter_cgroup_subsys = config.filter_cgroup_subsys;
+  // Node slots: nodes with CPUs, numbered densely in id order.
+  std::set<int> cpu_nodes;
+  for (int node : config.cpu_node) cpu_nodes.insert(node >= 0 && node < AURORA_MAX_NODES ? node : 0);
+  if (cpu_nodes.size() > AURORA_NODE_SLOTS)
+    return fail(ErrorKind::kUnsupported,
+                fmt::format("this machine has {} NUMA nodes with CPUs; the per-thread accounting "
+                            "holds {} (AURORA_NODE_SLOTS in bpf/aurora_shared.h)",
+                            cpu_nodes.size(), AURORA_NODE_SLOTS));
+  self->slot_nodes_.assign(cpu_nodes.begin(), cpu_nodes.end());
   for (std::size_t cpu = 0; cpu < config.cpu_node.size() && cpu < AURORA_MAX_CPUS; ++cpu) {
-    const int node = config.cpu_node[cpu];
-    skel->rodata->cpu_node[cpu] = node >= 0 && node < AURORA_MAX_NODES ? node : 0;
-    self->cpu_node_.push_back(node >= 0 && node < AURORA_MAX_NODES ? node : 0);
+    const int node = config.cpu_node[cpu] >= 0 && config.cpu_node[cpu] < AURORA_MAX_NODES
+                         ? config.cpu_node[cpu]
+                         : 0;
+    skel->rodata->cpu_node[cpu] = node;
+    skel->rodata->cpu_slot[cpu] = static_cast<std::uint32_t>(
+        std::find(self->slot_nodes_.begin(), self->slot_nodes_.end(), node) -
+        self->slot_nodes_.begin());
+    self->cpu_node_.push_back(node);
   }
   for (std::size_t cpu = 0; cpu < config.cpu_llc.size() && cpu < AURORA_MAX_CPUS; ++cpu)
     skel->rodata->cpu_llc[cpu] = config.cpu_llc[cpu] >= 0 ? config.cpu_llc[cpu] : 0;
@@ -255,7 +270,7 @@ Result<KernelReading> LocalityProgram::read() const {
                                         keys.data(), values.data(), &count, nullptr);
     const int err = rc == 0 ? 0 : errno;
     for (std::uint32_t i = 0; i < count; ++i)
-      reading.threads.push_back(thread_counters_from(&values[i]));
+      reading.threads.push_back(thread_counters_from(&values[i], slot_nodes_));
     if (rc != 0 && err == ENOENT) break;
     if (rc != 0)
       return fail(ErrorKind::kRuntime,

@@ -53,6 +53,8 @@ class LocalityProgram {
   // Cumulative counters now; slices in progress on each CPU are added (monotonic clock).
   Result<KernelReading> read() const;
   Result<std::size_t> thread_entries() const;
+  // OS node id of each node slot (aurora_shared.h AURORA_NODE_SLOTS).
+  const std::vector<int>& slot_nodes() const { return slot_nodes_; }
 
  private:
   LocalityProgram() = default;
@@ -61,8 +63,12 @@ class LocalityProgram {
   std::vector<ProbeStatus> sources_;
   std::vector<ProgramHandle> programs_;
   std::vector<int> cpu_node_;
+  std::vector<int> slot_nodes_;
 };
 
-ThreadCounters thread_counters_from(const void* aurora_thread_stats_bytes);
+// A struct aurora_thread_stats (possibly unaligned bytes) as ThreadCounters; `slot_nodes`
+// maps its per-slot CPU time back to node ids.
+ThreadCounters thread_counters_from(const void* aurora_thread_stats_bytes,
+                                    const std::vector<int>& slot_nodes);
 
 }  // namespace aurora::pipeline
