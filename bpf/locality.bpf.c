@@ -29,6 +29,7 @@ const volatile __u32 cpu_node[AURORA_MAX_CPUS] = {}; /* OS node id */
 const volatile __u32 cpu_slot[AURORA_MAX_CPUS] = {}; /* node slot (aurora_shared.h) */
 const volatile __u32 cpu_llc[AURORA_MAX_CPUS] = {};
 
+#define PF_EXITING 0x00000004 /* include/linux/sched.h */
 #define TNF_MIGRATED 0x01
 #define TNF_FAULT_LOCAL 0x08
 
@@ -138,6 +139,9 @@ static __always_inline struct aurora_thread_stats *thread_entry(struct task_stru
                                                                 __u32 tid) {
   struct aurora_thread_stats *stats = bpf_map_lookup_elem(&threads, &tid);
   if (stats || tid == 0) return stats;
+  /* An exiting thread can still be woken or switched in after sched_process_exit freed its
+   * entry; recreating it then would leak the entry. */
+  if (BPF_CORE_READ(task, flags) & PF_EXITING) return NULL;
   if (!task_in_scope(task)) return NULL;
   __u32 zero = 0;
   struct aurora_thread_stats *empty = bpf_map_lookup_elem(&empty_thread, &zero);

@@ -53,7 +53,8 @@ class LivePipeline final : public SnapshotSource {
 
   const Topology& topology() const override;
   Result<std::optional<Snapshot>> next() override;
-  // Async-signal-safe: may be called from a SIGINT/SIGTERM handler.
+  // Async-signal-safe: may be called from a SIGINT/SIGTERM handler. The interval in progress
+  // ends there and is still returned by next(); the call after it returns std::nullopt.
   void request_stop() override;
 
   // Which sources are active and why the others are not (also in every snapshot).

@@ -50,7 +50,7 @@ void register_snapshot_command(CommandContext& context) {
     StopOnSignals stop(**pipeline);
     auto snapshot = (*pipeline)->next();
     if (!snapshot) return report(snapshot.error());
-    if (!*snapshot) return 130;  // interrupted before the interval ended
+    if (!*snapshot) return 1;
     print_snapshot(**snapshot, {options.json, options.limit}, stdout);
     return 0;
   });

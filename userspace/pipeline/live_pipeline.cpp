@@ -59,6 +59,7 @@ struct LivePipeline::Impl {
   std::map<std::string, std::string> sources;
   UniqueFd stop_fd;
   std::atomic<bool> stopped{false};
+  bool final_snapshot_taken = false;
   std::uint64_t interval_start_ns = 0;
   std::uint64_t self_cpu_ns = 0;
 };
@@ -209,7 +210,10 @@ Result<std::optional<Snapshot>> LivePipeline::next() {
       return fail(ErrorKind::kRuntime, fmt::format("waiting for the interval: {}",
                                                    std::strerror(errno)));
   }
-  if (p.stopped.load()) return std::optional<Snapshot>{};
+  // A stop ends the current interval early: it is still reported (a recording keeps what was
+  // seen up to Ctrl-C), and the call after that says the source is exhausted.
+  if (p.stopped.load() && p.final_snapshot_taken) return std::optional<Snapshot>{};
+  if (p.stopped.load()) p.final_snapshot_taken = true;
 
   // Events first, then the maps: an exit drained now is already gone from the map.
   DrainedEvents drained = p.consumer->drain();
