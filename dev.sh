@@ -9,13 +9,17 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 jobs=$(nproc)
 
+# build DIR TARGET [CMAKE ARGS...]
 build() {
-  local dir=$1
-  shift
+  local dir=$1 target=$2
+  shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAURORA_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
     { cat "$dir.configure.log" >&2; exit 1; }
-  cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^(Consolidate|Scanning|Built target)' || true
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "dev.sh: build in $dir failed" >&2; exit 1; }
+  local status=0
+  cmake --build "$dir" --target "$target" -j "$jobs" >"$dir.build.log" 2>&1 || status=$?
+  # Progress lines are noise; warnings and errors are not.
+  grep -vE '^\[ *[0-9]+%\]|^(Consolidate|Scanning|Built target|-- )' "$dir.build.log" || true
+  [[ $status -eq 0 ]] || { echo "dev.sh: build in $dir failed (log: $dir.build.log)" >&2; exit 1; }
 }
 
 command=${1:-}
@@ -23,17 +27,17 @@ shift || true
 case "$command" in
   run)
     scripts/setup-deps.sh
-    build build
+    build build all
     if [[ $# -eq 0 ]]; then set -- topology; fi
     exec build/bin/aurora-numa-monitor "$@"
     ;;
   test)
     scripts/setup-deps.sh
     echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
-    build build-asan -DAURORA_SANITIZE=ON
+    build build-asan aurora_unit_tests -DAURORA_SANITIZE=ON
     (cd build-asan && ctest -L unit --output-on-failure -j "$jobs")
     echo "== all layers: unit, root, vm (build/)"
-    build build
+    build build all
     cd build
     ctest -L unit --output-on-failure -j "$jobs"
     ctest -LE unit --output-on-failure

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake make g++ pkg-config clang llvm
+  cmake make g++ pkg-config clang llvm ccache
   # BPF: libbpf for the loader, bpftool for skeletons and vmlinux.h, libelf/zlib for libbpf
   libbpf-dev bpftool libelf-dev zlib1g-dev
   # topology and NUMA syscalls

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,17 @@ class HostRoot {
   // When set, every successful read_text/list_dir records the absolute path it read so that a
   // capture (`topology --capture DIR`) can copy exactly the files the program used.
   void set_recorder(std::vector<std::string>* recorder) { recorder_ = recorder; }
+  // When set, every successful read_text also keeps the exact text it returned (absolute path
+  // -> content), so a capture holds the bytes the program saw, not a later re-read of files
+  // that change (meminfo, free hugepages).
+  void set_content_recorder(std::map<std::string, std::string>* contents) {
+    content_recorder_ = contents;
+  }
 
  private:
   std::filesystem::path prefix_;
   std::vector<std::string>* recorder_ = nullptr;
+  std::map<std::string, std::string>* content_recorder_ = nullptr;
 };
 
 }  // namespace aurora

@@ -46,6 +46,7 @@ class CommandContext {
 int report(const Error& error);
 
 void register_probes_command(CommandContext& context);
+void register_topology_command(CommandContext& context);
 void register_snapshot_command(CommandContext& context);
 void register_record_command(CommandContext& context);
 void register_replay_command(CommandContext& context);

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
 
   CommandContext context(app, globals);
   register_probes_command(context);
+  register_topology_command(context);
   register_snapshot_command(context);
   register_record_command(context);
   register_replay_command(context);

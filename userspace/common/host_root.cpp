@@ -38,8 +38,10 @@ Result<std::string> HostRoot::read_text(const std::string& absolute) const {
   buffer << in.rdbuf();
   if (in.bad())
     return fail(ErrorKind::kRuntime, fmt::format("{}: read failed", on_disk.string()));
+  std::string text = buffer.str();
   if (recorder_) recorder_->push_back(absolute);
-  return buffer.str();
+  if (content_recorder_) (*content_recorder_)[absolute] = text;
+  return text;
 }
 
 Result<std::string> HostRoot::read_line(const std::string& absolute) const {
@@ -80,6 +82,7 @@ Result<std::vector<std::string>> HostRoot::list_dir(const std::string& absolute)
     if (ec) break;
     names.push_back(it->path().filename().string());
   }
+  if (recorder_) recorder_->push_back(absolute);
   return names;
 }
 
