@@ -30,6 +30,11 @@ struct NodeSample {
   std::uint64_t numa_faults_remote = 0;   // hinting faults on this node's memory from elsewhere
   std::uint64_t numa_moves = 0;           // AutoNUMA task moves/swaps into this node
   std::uint64_t pages_migrated = 0;       // pages migrated to this node
+  std::uint64_t context_switches = 0;     // sched_switch calls on this node's CPUs
+  std::uint64_t runqueue_wait_ns = 0;     // runqueue wait of in-scope threads on this node
+  // Runqueue waits by log2 bucket: entry b counts waits in [2^b, 2^(b+1)) ns (b = 0 also
+  // holds 0-1 ns; the last bucket everything longer). Empty when nothing waited.
+  std::vector<std::uint64_t> runqueue_wait_log2_ns;
 };
 
 struct ThreadSample {
@@ -47,6 +52,8 @@ struct ThreadSample {
   std::uint64_t numa_faults_local = 0;
   std::uint64_t numa_faults_remote = 0;
   std::uint64_t numa_moves = 0;
+  std::uint64_t numa_stick = 0;       // AutoNUMA wanted to move it and could not
+  std::uint64_t pages_migrated = 0;   // mm_migrate_pages while this thread was current
 };
 
 struct ProcessSample {
@@ -93,10 +100,38 @@ struct SelfCost {
   std::vector<BpfProgramCost> programs;  // filled when bpf_stats are enabled
 };
 
+// System-wide NUMA counters over the interval (/proc/vmstat and the BPF page-migration
+// tracepoint), for what has no per-process or per-node breakdown.
+struct SystemNumaSample {
+  std::uint64_t numa_hint_faults = 0;
+  std::uint64_t numa_hint_faults_local = 0;
+  std::uint64_t numa_pages_migrated = 0;
+  std::map<std::string, std::uint64_t> pages_migrated_by_reason;  // "numa_misplaced", ...
+};
+
+// A discrete kernel event of the interval (ring buffer): exec, AutoNUMA decisions, task
+// migrations across nodes, page migrations.
+struct EventSample {
+  std::string kind;  // "exec", "numa_move", "numa_swap", "numa_stick", "cross_node_migration",
+                     // "pages_migrated"
+  int tid = 0;
+  int pid = 0;
+  int src_node = -1;
+  int dst_node = -1;
+  std::uint64_t pages = 0;  // pages_migrated: pages moved
+  std::string detail;       // exec: new comm; pages_migrated: the reason
+};
+
 struct Snapshot {
   std::uint64_t timestamp_ns = 0;  // CLOCK_REALTIME at the end of the interval
   std::uint64_t interval_ns = 0;
   std::uint64_t events_lost = 0;   // ring-buffer reserves that failed (never silent)
+  std::uint64_t threads_dropped = 0;  // threads not tracked because the thread map was full
+  // Which signal each figure came from, e.g. {"cpu_ns_by_node": "bpf tp_btf/sched_switch",
+  // "locality": "..."}; docs/locality.md lists the keys and values.
+  std::map<std::string, std::string> sources;
+  SystemNumaSample system;
+  std::vector<EventSample> events;
   std::vector<ProbeStatus> probes;
   std::vector<NodeSample> nodes;
   std::vector<ProcessSample> processes;

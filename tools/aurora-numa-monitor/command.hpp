@@ -51,5 +51,8 @@ void register_top_command(CommandContext& context);
 void register_run_command(CommandContext& context);
 void register_report_command(CommandContext& context);
 void register_revert_command(CommandContext& context);
+void register_snapshot_command(CommandContext& context);
+void register_record_command(CommandContext& context);
+void register_replay_command(CommandContext& context);
 
 }  // namespace aurora::cli

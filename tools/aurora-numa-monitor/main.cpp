@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   register_run_command(context);
   register_report_command(context);
   register_revert_command(context);
+  register_snapshot_command(context);
+  register_record_command(context);
+  register_replay_command(context);
 
   try {
     app.parse(argc, argv);

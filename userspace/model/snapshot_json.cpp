@@ -50,7 +50,9 @@ json thread_to_json(const ThreadSample& t) {
           {"cross_node_migrations", t.cross_node_migrations},
           {"numa_faults_local", t.numa_faults_local},
           {"numa_faults_remote", t.numa_faults_remote},
-          {"numa_moves", t.numa_moves}};
+          {"numa_moves", t.numa_moves},
+          {"numa_stick", t.numa_stick},
+          {"pages_migrated", t.pages_migrated}};
 }
 
 ThreadSample thread_from_json(const json& in) {
@@ -69,6 +71,8 @@ ThreadSample thread_from_json(const json& in) {
   t.numa_faults_local = value_or<std::uint64_t>(in, "numa_faults_local", 0);
   t.numa_faults_remote = value_or<std::uint64_t>(in, "numa_faults_remote", 0);
   t.numa_moves = value_or<std::uint64_t>(in, "numa_moves", 0);
+  t.numa_stick = value_or<std::uint64_t>(in, "numa_stick", 0);
+  t.pages_migrated = value_or<std::uint64_t>(in, "pages_migrated", 0);
   return t;
 }
 
@@ -156,7 +160,10 @@ void to_json(json& out, const Snapshot& s) {
                      {"numa_faults_local", n.numa_faults_local},
                      {"numa_faults_remote", n.numa_faults_remote},
                      {"numa_moves", n.numa_moves},
-                     {"pages_migrated", n.pages_migrated}});
+                     {"pages_migrated", n.pages_migrated},
+                     {"context_switches", n.context_switches},
+                     {"runqueue_wait_ns", n.runqueue_wait_ns},
+                     {"runqueue_wait_log2_ns", n.runqueue_wait_log2_ns}});
   json processes = json::array();
   for (const ProcessSample& p : s.processes) processes.push_back(process_to_json(p));
   json cgroups = json::array();
@@ -165,13 +172,25 @@ void to_json(json& out, const Snapshot& s) {
   for (const BpfProgramCost& p : s.self.programs)
     programs.push_back(
         {{"name", p.name}, {"run_count", p.run_count}, {"run_time_ns", p.run_time_ns}});
+  json events = json::array();
+  for (const EventSample& e : s.events)
+    events.push_back({{"kind", e.kind}, {"tid", e.tid}, {"pid", e.pid},
+                      {"src_node", e.src_node}, {"dst_node", e.dst_node},
+                      {"pages", e.pages}, {"detail", e.detail}});
   out = {{"timestamp_ns", s.timestamp_ns},
          {"interval_ns", s.interval_ns},
          {"events_lost", s.events_lost},
+         {"threads_dropped", s.threads_dropped},
+         {"sources", s.sources},
+         {"system", {{"numa_hint_faults", s.system.numa_hint_faults},
+                     {"numa_hint_faults_local", s.system.numa_hint_faults_local},
+                     {"numa_pages_migrated", s.system.numa_pages_migrated},
+                     {"pages_migrated_by_reason", s.system.pages_migrated_by_reason}}},
          {"probes", probes},
          {"nodes", nodes},
          {"processes", processes},
          {"cgroups", cgroups},
+         {"events", events},
          {"self", {{"cpu_ns", s.self.cpu_ns}, {"rss_bytes", s.self.rss_bytes},
                    {"bpf_programs", programs}}}};
 }
@@ -182,6 +201,17 @@ Result<Snapshot> snapshot_from_json(const json& in) {
     s.timestamp_ns = value_or<std::uint64_t>(in, "timestamp_ns", 0);
     s.interval_ns = in.at("interval_ns").get<std::uint64_t>();
     s.events_lost = value_or<std::uint64_t>(in, "events_lost", 0);
+    s.threads_dropped = value_or<std::uint64_t>(in, "threads_dropped", 0);
+    s.sources = value_or<std::map<std::string, std::string>>(in, "sources", {});
+    if (in.contains("system")) {
+      const json& system = in.at("system");
+      s.system.numa_hint_faults = value_or<std::uint64_t>(system, "numa_hint_faults", 0);
+      s.system.numa_hint_faults_local =
+          value_or<std::uint64_t>(system, "numa_hint_faults_local", 0);
+      s.system.numa_pages_migrated = value_or<std::uint64_t>(system, "numa_pages_migrated", 0);
+      s.system.pages_migrated_by_reason = value_or<std::map<std::string, std::uint64_t>>(
+          system, "pages_migrated_by_reason", {});
+    }
     if (in.contains("probes"))
       for (const json& p : in.at("probes"))
         s.probes.push_back({p.at("name").get<std::string>(), p.at("active").get<bool>(),
@@ -196,11 +226,21 @@ Result<Snapshot> snapshot_from_json(const json& in) {
       node.numa_faults_remote = value_or<std::uint64_t>(n, "numa_faults_remote", 0);
       node.numa_moves = value_or<std::uint64_t>(n, "numa_moves", 0);
       node.pages_migrated = value_or<std::uint64_t>(n, "pages_migrated", 0);
+      node.context_switches = value_or<std::uint64_t>(n, "context_switches", 0);
+      node.runqueue_wait_ns = value_or<std::uint64_t>(n, "runqueue_wait_ns", 0);
+      node.runqueue_wait_log2_ns = value_or<std::vector<std::uint64_t>>(
+          n, "runqueue_wait_log2_ns", {});
       s.nodes.push_back(node);
     }
     for (const json& p : in.at("processes")) s.processes.push_back(process_from_json(p));
     if (in.contains("cgroups"))
       for (const json& c : in.at("cgroups")) s.cgroups.push_back(cgroup_from_json(c));
+    if (in.contains("events"))
+      for (const json& e : in.at("events"))
+        s.events.push_back({e.at("kind").get<std::string>(), value_or(e, "tid", 0),
+                            value_or(e, "pid", 0), value_or(e, "src_node", -1),
+                            value_or(e, "dst_node", -1), value_or<std::uint64_t>(e, "pages", 0),
+                            value_or<std::string>(e, "detail", "")});
     if (in.contains("self")) {
       const json& self = in.at("self");
       s.self.cpu_ns = value_or<std::uint64_t>(self, "cpu_ns", 0);
