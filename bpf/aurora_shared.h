@@ -51,7 +51,7 @@ enum aurora_probe_id {
 struct aurora_thread_stats {
   __u32 tid;
   __u32 tgid;
-  __u64 wakeup_ns;          /* when it last became runnable; 0 while running or sleeping */
+  __u64 run_delay_seen_ns;  /* task->sched_info.run_delay at its last switch-out */
   __u64 voluntary_switches;
   __u64 involuntary_switches;
   __u64 runqueue_wait_ns;

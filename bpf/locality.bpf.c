@@ -159,6 +159,7 @@ static __always_inline struct aurora_thread_stats *thread_entry(struct task_stru
   stats->start_time_ns = BPF_CORE_READ(task, start_time);
   stats->last_cpu = BPF_CORE_READ(task, thread_info.cpu);
   stats->last_node = node_of(stats->last_cpu);
+  stats->run_delay_seen_ns = BPF_CORE_READ(task, sched_info.run_delay);
   bpf_core_read_str(stats->comm, sizeof(stats->comm), &task->comm);
   return stats;
 }
@@ -192,10 +193,17 @@ static __always_inline void *reserve(__u64 size, __u32 kind) {
 
 /* ---- sched_switch: on-CPU time, switches, runqueue wait --------------------------------- */
 
-/* prev_tid/next_tid are read by the caller: directly in tp_btf (trusted BTF pointers, plain
- * loads), through CO-RE probe reads in raw_tp. `next` is only dereferenced to create an entry. */
+/* prev_tid/next_tid/prev_run_delay are read by the caller: directly in tp_btf (trusted BTF
+ * pointers, plain loads), through CO-RE probe reads in raw_tp. `next` is only dereferenced to
+ * create an entry.
+ *
+ * Runqueue wait comes from the scheduler's own sched_info.run_delay (the sum of the task's
+ * waits, updated when it arrives on a CPU): at switch-out the growth since the previous
+ * switch-out is the wait before this slice. That needs no sched_wakeup program, which halves
+ * the work per context switch. */
 static __always_inline int on_switch(bool preempt, __u32 prev_tid, __u32 next_tid,
-                                     struct task_struct *next, unsigned int prev_state) {
+                                     struct task_struct *next, unsigned int prev_state,
+                                     __u64 prev_run_delay) {
   __u64 now = bpf_ktime_get_ns();
   __u32 zero = 0;
   struct aurora_cpu_state *state = bpf_map_lookup_elem(&cpu_state, &zero);
@@ -205,41 +213,31 @@ static __always_inline int on_switch(bool preempt, __u32 prev_tid, __u32 next_ti
   __u64 slice = state->last_switch_ns ? now - state->last_switch_ns : 0;
   state->context_switches += 1;
   if (prev_tid != 0) state->busy_ns += slice;
-  __u32 cpu = 0, node = 0;
+  __u32 cpu = bpf_get_smp_processor_id();
 
   /* current_tracked says whether prev has an entry: no hash lookup for untracked tasks. */
   struct aurora_thread_stats *outgoing =
       prev_tid && state->current_tracked ? known_thread(prev_tid) : NULL;
   if (outgoing) {
-    cpu = bpf_get_smp_processor_id();
-    node = node_of(cpu);
     outgoing->cpu_ns_by_slot[slot_of(cpu)] += slice;
-    /* Still runnable when switched out (TASK_RUNNING == 0): it was preempted and now waits
-     * in the runqueue from this moment. */
-    if (preempt || prev_state == 0) {
+    /* Still runnable when switched out (TASK_RUNNING == 0): it was preempted. */
+    if (preempt || prev_state == 0)
       outgoing->involuntary_switches += 1;
-      outgoing->wakeup_ns = now;
-    } else {
+    else
       outgoing->voluntary_switches += 1;
-      outgoing->wakeup_ns = 0;
+    if (prev_run_delay > outgoing->run_delay_seen_ns) {
+      __u64 wait = prev_run_delay - outgoing->run_delay_seen_ns;
+      outgoing->runqueue_wait_ns += wait;
+      state->runqueue_wait_ns += wait;
+      state->runqueue_wait_hist[log2_bucket(wait) & (AURORA_RQ_BUCKETS - 1)] += 1;
     }
+    outgoing->run_delay_seen_ns = prev_run_delay;
   }
 
   struct aurora_thread_stats *incoming = next_tid ? thread_entry(next, next_tid) : NULL;
   if (incoming) {
-    if (!outgoing) {
-      cpu = bpf_get_smp_processor_id();
-      node = node_of(cpu);
-    }
-    if (incoming->wakeup_ns != 0 && now > incoming->wakeup_ns) {
-      __u64 wait = now - incoming->wakeup_ns;
-      incoming->runqueue_wait_ns += wait;
-      state->runqueue_wait_ns += wait;
-      state->runqueue_wait_hist[log2_bucket(wait) & (AURORA_RQ_BUCKETS - 1)] += 1;
-    }
-    incoming->wakeup_ns = 0;
     incoming->last_cpu = cpu;
-    incoming->last_node = node;
+    incoming->last_node = node_of(cpu);
   }
   state->last_switch_ns = now;
   state->current_tid = next_tid;
@@ -250,37 +248,15 @@ static __always_inline int on_switch(bool preempt, __u32 prev_tid, __u32 next_ti
 SEC("tp_btf/sched_switch")
 int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
              unsigned int prev_state) {
-  return on_switch(preempt, prev->pid, next->pid, next, prev_state);
+  return on_switch(preempt, prev->pid, next->pid, next, prev_state, prev->sched_info.run_delay);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
              unsigned int prev_state) {
   return on_switch(preempt, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid), next,
-                   prev_state);
+                   prev_state, BPF_CORE_READ(prev, sched_info.run_delay));
 }
-
-/* ---- sched_wakeup / sched_wakeup_new: start of a runqueue wait -------------------------- */
-
-static __always_inline int on_wakeup(struct task_struct *task) {
-  __u32 tid = BPF_CORE_READ(task, pid);
-  struct aurora_thread_stats *stats = thread_entry(task, tid);
-  /* A wakeup of a task that is already runnable must not restart its wait. */
-  if (stats && stats->wakeup_ns == 0) stats->wakeup_ns = bpf_ktime_get_ns();
-  return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(wakeup_btf, struct task_struct *task) { return on_wakeup(task); }
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(wakeup_raw, struct task_struct *task) { return on_wakeup(task); }
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(wakeup_new_btf, struct task_struct *task) { return on_wakeup(task); }
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(wakeup_new_raw, struct task_struct *task) { return on_wakeup(task); }
 
 /* ---- sched_migrate_task: migrations, cross-LLC and cross-node ---------------------------- */
 

@@ -34,7 +34,7 @@ struct NodeSample {
   std::uint64_t runqueue_wait_ns = 0;     // runqueue wait of in-scope threads on this node
   // Runqueue waits by log2 bucket: entry b counts waits in [2^b, 2^(b+1)) ns (b = 0 also
   // holds 0-1 ns; the last bucket everything longer). Empty when nothing waited.
-  std::vector<std::uint64_t> runqueue_wait_log2_ns;
+  std::vector<std::uint64_t> runqueue_wait_log2_ns = {};
 };
 
 struct ThreadSample {
@@ -129,9 +129,9 @@ struct Snapshot {
   std::uint64_t threads_dropped = 0;  // threads not tracked because the thread map was full
   // Which signal each figure came from, e.g. {"cpu_ns_by_node": "bpf tp_btf/sched_switch",
   // "locality": "..."}; docs/locality.md lists the keys and values.
-  std::map<std::string, std::string> sources;
-  SystemNumaSample system;
-  std::vector<EventSample> events;
+  std::map<std::string, std::string> sources = {};
+  SystemNumaSample system = {};
+  std::vector<EventSample> events = {};
   std::vector<ProbeStatus> probes;
   std::vector<NodeSample> nodes;
   std::vector<ProcessSample> processes;
