@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two entry points of the README:
-#   ./dev.sh run [ARGS...]  install what is missing, build, run aurora-numa-monitor (default: the
-#                           main job; any ARGS are passed to aurora-numa-monitor instead)
+#   ./dev.sh run [ARGS...]  install what is missing, build, run aurora-numa-monitor (default: `top`, the
+#                           live dashboard; any ARGS are passed to aurora-numa-monitor instead)
 #   ./dev.sh test           install what is missing, build, run every test layer
 #                           (unit under ASan+UBSan, then unit + root + vm in the normal build)
 set -euo pipefail
@@ -28,7 +28,7 @@ case "$command" in
   run)
     scripts/setup-deps.sh
     build build all
-    if [[ $# -eq 0 ]]; then set -- topology; fi
+    if [[ $# -eq 0 ]]; then set -- top; fi
     exec build/bin/aurora-numa-monitor "$@"
     ;;
   test)

@@ -10,8 +10,11 @@
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/coordinator/process_handle.hpp"
+#include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
+#include "scope_options.hpp"
+#include "stop_signals.hpp"
 
 namespace aurora::cli {
 
@@ -22,6 +25,7 @@ struct RunOptions {
   double duration = 0;
   std::string replay;
   std::string journal;
+  ScopeOptions scope;  // live only: what the pipeline observes and the coordinator may act on
 };
 
 void print_decision(const coord::Decision& d) {
@@ -31,6 +35,10 @@ void print_decision(const coord::Decision& d) {
 
 int run_loop(GlobalOptions& globals, const RunOptions& options) {
   std::unique_ptr<SnapshotSource> source;
+  if (!options.replay.empty() && options.scope.any())
+    return report({ErrorKind::kBadInput,
+                   "--cgroup/--container/--pod/--pid choose what the live pipeline observes; a recording holds "
+                   "what it recorded"});
   if (!options.replay.empty()) {
     if (options.apply)
       return report({ErrorKind::kBadInput,
@@ -40,10 +48,19 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     if (!replay) return report(replay.error());
     source = std::move(*replay);
   } else {
-    return report({ErrorKind::kUnsupported,
-                   "live snapshots need the BPF pipeline, which this build does not include yet; run the coordinator "
-                   "over a recording with --replay FILE"});
+    const HostRoot root = globals.host_root();
+    auto scope = resolve_scope(options.scope, root);
+    if (!scope) return report(scope.error());
+    PipelineOptions pipeline_options;
+    pipeline_options.interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(globals.config.monitor.interval_seconds));
+    pipeline_options.scope = *scope;
+    auto pipeline = LivePipeline::start(root, pipeline_options);
+    if (!pipeline) return report(pipeline.error());
+    source = std::move(*pipeline);
   }
+  // Ctrl-C / SIGTERM end a blocking next(); the loop then prints its summary and returns.
+  StopOnSignals stop(*source);
   const CoordinatorConfig& cc = globals.config.coordinator;
   const coord::PolicyConfig policy = coord::policy_config_from(cc);
   coord::PolicyState state;
@@ -111,6 +128,7 @@ void register_run_command(CommandContext& context) {
       ->check(CLI::Range(0.0, 1e9));
   sub->add_option("--replay", options.replay, "Read snapshots from a recording (`record`) instead of the live pipeline");
   sub->add_option("--journal", options.journal, "Journal file (default: coordinator.journal_path)");
+  add_scope_options(sub, options.scope);
   GlobalOptions& globals = context.globals();
   context.on_run(sub, [&globals] { return run_loop(globals, options); });
 }

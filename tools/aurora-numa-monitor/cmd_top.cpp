@@ -1,15 +1,19 @@
-// `aurora-numa-monitor top`: the locality dashboard (docs/dashboard.md), over a SnapshotSource.
-// This build shows recordings (--replay, no root); live mode arrives with the BPF pipeline.
+// `aurora-numa-monitor top`: the locality dashboard (docs/dashboard.md). Live through the BPF
+// pipeline (root), or a recording with --replay (no root); the same SnapshotSource either way.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
 #include "dashboard/dashboard_app.hpp"
+#include "scope_options.hpp"
+#include "stop_signals.hpp"
 
 namespace aurora::cli {
 
@@ -25,6 +29,7 @@ struct TopOptions {
   std::string view = "processes";
   std::string sort;
   std::string filter;
+  ScopeOptions scope;
 };
 
 Result<dashboard::View> parse_view(const std::string& name) {
@@ -50,14 +55,15 @@ Result<void> check_sort(const TopOptions& o, dashboard::View view) {
                           o.view, fmt::join(ids, ", ")));
 }
 
-int run_top(const TopOptions& o) {
+int run_top(const TopOptions& o, GlobalOptions& globals) {
   auto view = parse_view(o.view);
   if (!view) return report(view.error());
   if (auto ok = check_sort(o, *view); !ok) return report(ok.error());
-  if (o.replay_path.empty())
-    return report(Error{ErrorKind::kUnsupported,
-                        "top: live mode needs the BPF pipeline, which this build does not include "
-                        "yet; show a recording with `top --replay FILE`"});
+  if (!o.replay_path.empty() && o.scope.any())
+    return report(Error{ErrorKind::kBadInput,
+                        "top: --cgroup/--container/--pod/--pid choose what the live pipeline "
+                        "observes; a recording holds what it recorded: use --filter (text, "
+                        "node:N, cg:TEXT) to narrow its view"});
   dashboard::DashboardOptions options;
   if (o.interval_seconds > 0) options.interval_seconds = o.interval_seconds;
   options.iterations = o.iterations;
@@ -67,13 +73,37 @@ int run_top(const TopOptions& o) {
   options.filter = o.filter;
   options.sort_column = o.sort;
 
-  auto replay = ReplaySource::open(o.replay_path);
-  if (!replay) return report(replay.error());
-  options.source_label = "replay " + o.replay_path;
-  std::unique_ptr<SnapshotSource> source = std::move(*replay);
+  std::unique_ptr<SnapshotSource> source;
+  if (!o.replay_path.empty()) {
+    auto replay = ReplaySource::open(o.replay_path);
+    if (!replay) return report(replay.error());
+    options.source_label = "replay " + o.replay_path;
+    source = std::move(*replay);
+  } else {
+    const HostRoot root = globals.host_root();
+    auto scope = resolve_scope(o.scope, root);
+    if (!scope) return report(scope.error());
+    const double interval = o.interval_seconds > 0 ? o.interval_seconds
+                                                   : globals.config.monitor.interval_seconds;
+    PipelineOptions pipeline_options;
+    pipeline_options.interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(interval));
+    pipeline_options.scope = *scope;
+    auto pipeline = LivePipeline::start(root, pipeline_options);
+    if (!pipeline) return report(pipeline.error());
+    options.source_label = scope->description.empty() ? "live" : "live " + scope->description;
+    options.interval_seconds = interval;
+    options.live = true;
+    source = std::move(*pipeline);
+  }
   const bool batch = o.batch || !dashboard::terminal_is_interactive();
-  auto done = batch ? dashboard::run_batch(*source, options, stdout)
-                    : dashboard::run_interactive(*source, options);
+  Result<void> done;
+  if (batch) {
+    StopOnSignals stop(*source);  // Ctrl-C ends a blocking next(); the loop then returns
+    done = dashboard::run_batch(*source, options, stdout);
+  } else {
+    done = dashboard::run_interactive(*source, options);
+  }
   if (!done) return report(done.error());
   return 0;
 }
@@ -83,7 +113,7 @@ int run_top(const TopOptions& o) {
 void register_top_command(CommandContext& context) {
   CLI::App* sub = context.app().add_subcommand(
       "top", "Locality dashboard: where processes and threads run and where their memory "
-             "lives, per node, process, thread and cgroup (keys: h for help)");
+             "lives, per node, process, thread and cgroup (live needs root; keys: h for help)");
   static TopOptions options;
   sub->add_option("--replay", options.replay_path,
                   "Show a recording (from `record`) instead of the live system; needs no root");
@@ -94,7 +124,8 @@ void register_top_command(CommandContext& context) {
                   "Batch mode: print this many snapshots, then exit (0: until the source ends)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--interval,-d", options.interval_seconds,
-                  "Seconds between refreshes (default: the recording's interval)")
+                  "Seconds between refreshes (live: also the pipeline's interval; default "
+                  "monitor.interval_seconds; replay: the recording's interval)")
       ->check(CLI::Range(0.1, 3600.0));
   sub->add_flag("--no-color,--no-colour", options.no_colour,
                 "No colours (poor locality is still marked: '!' below 50%, '?' below 80%); "
@@ -108,7 +139,8 @@ void register_top_command(CommandContext& context) {
                   "Sort column id (pid, comm, cpu, mem, locality, remote, nodemig, threads, ...)");
   sub->add_option("--filter", options.filter,
                   "Filter as typed after '/': text, node:N or cg:TEXT");
-  context.on_run(sub, [] { return run_top(options); });
+  add_scope_options(sub, options.scope);
+  context.on_run(sub, [&context] { return run_top(options, context.globals()); });
 }
 
 }  // namespace aurora::cli
