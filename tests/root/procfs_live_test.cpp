@@ -212,6 +212,8 @@ TEST(ProcfsLive, NumaMapsCostOnOneGiB) {
     child.wait_ready();
     constexpr int kReads = 5;
     std::uint64_t best_ns = ~0ull, total_ns = 0;
+    timespec cpu_start{}, cpu_end{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
     for (int i = 0; i < kReads; ++i) {
       const auto start = std::chrono::steady_clock::now();
       auto bytes = read_numa_maps(HostRoot(), child.pid());
@@ -222,9 +224,56 @@ TEST(ProcfsLive, NumaMapsCostOnOneGiB) {
       best_ns = std::min(best_ns, ns);
       total_ns += ns;
     }
-    std::printf("MEASURED numa_maps read, 1 GiB touched (%s): best %.2f ms, mean %.2f ms over %d reads\n",
-                huge ? "MADV_HUGEPAGE" : "4 KiB pages", best_ns / 1e6, total_ns / 1e6 / kReads, kReads);
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_end);
+    const double cpu_ms = ((cpu_end.tv_sec - cpu_start.tv_sec) * 1e9 + (cpu_end.tv_nsec - cpu_start.tv_nsec)) / 1e6;
+    std::printf("MEASURED numa_maps read, 1 GiB touched (%s): %.2f ms CPU mean; wall best %.2f ms, "
+                "mean %.2f ms over %d reads\n",
+                huge ? "MADV_HUGEPAGE" : "4 KiB pages", cpu_ms / kReads, best_ns / 1e6,
+                total_ns / 1e6 / kReads, kReads);
   }
+}
+
+}  // namespace
+}  // namespace aurora
+
+namespace aurora {
+namespace {
+
+// Per-call cost of the per-task readers the aggregator runs every interval
+// (docs/locality-sources.md): prints the mean over many reads of a live child.
+TEST(ProcfsLive, PerTaskReadCosts) {
+  TestChild child([](TestChild::Channel& channel) {
+    touch_anonymous(64 * kMiB, false);
+    channel.report(0);
+  });
+  child.wait_ready();
+  // CPU time of this thread (what the monitor pays) and wall time (what the interval waits).
+  const auto thread_cpu_ns = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+  };
+  const auto time_it = [&](const char* what, int reads, const auto& read) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = thread_cpu_ns();
+    for (int i = 0; i < reads; ++i) ASSERT_TRUE(read()) << what;
+    const double cpu_us = (thread_cpu_ns() - cpu_start) / 1e3 / reads;
+    const double wall_us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() / reads;
+    std::printf("MEASURED %-44s %8.1f us CPU, %8.1f us wall per call\n", what, cpu_us, wall_us);
+  };
+  const HostRoot live;
+  const int pid = child.pid();
+  time_it("read_task_stat (/proc/PID/stat)", 2000, [&] { return read_task_stat(live, pid).has_value(); });
+  time_it("read_task_stat (/proc/PID/task/TID/stat)", 2000,
+          [&] { return read_task_stat(live, pid, pid).has_value(); });
+  time_it("list_tids (/proc/PID/task)", 2000, [&] { return list_tids(live, pid).has_value(); });
+  time_it("read_proc_sched_numa (/proc/PID/sched)", 2000,
+          [&] { return read_proc_sched_numa(live, pid).has_value(); });
+  time_it("read_vmstat_numa (/proc/vmstat)", 2000, [&] { return read_vmstat_numa(live).has_value(); });
+  time_it("read_numa_maps, 64 MiB touched", 50, [&] { return read_numa_maps(live, pid).has_value(); });
+  time_it("read_self_usage", 2000, [&] { return read_self_usage().has_value(); });
+  time_it("list_pids (/proc)", 200, [&] { return list_pids(live).has_value(); });
 }
 
 }  // namespace
