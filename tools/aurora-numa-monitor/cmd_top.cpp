@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "aurora/coordinator/coordinator_config.hpp"
+#include "aurora/coordinator/dry_run_feed.hpp"
 #include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
@@ -96,13 +98,19 @@ int run_top(const TopOptions& o, GlobalOptions& globals) {
     options.live = true;
     source = std::move(*pipeline);
   }
+  // The coordinator's policy runs beside the view in dry-run mode: the CLASS and
+  // RECOMMENDATION columns and the coordinator view show what `run` would recommend.
+  const CoordinatorConfig& coordinator_config = globals.config.coordinator;
+  coord::DryRunFeed feed(source->topology(), coord::policy_config_from(coordinator_config),
+                         coordinator_config.interval_seconds);
+  coord::ObservedSource observed(std::move(source), feed);
   const bool batch = o.batch || !dashboard::terminal_is_interactive();
   Result<void> done;
   if (batch) {
-    StopOnSignals stop(*source);  // Ctrl-C ends a blocking next(); the loop then returns
-    done = dashboard::run_batch(*source, options, stdout);
+    StopOnSignals stop(observed);  // Ctrl-C ends a blocking next(); the loop then returns
+    done = dashboard::run_batch(observed, options, stdout, &feed);
   } else {
-    done = dashboard::run_interactive(*source, options);
+    done = dashboard::run_interactive(observed, options, &feed);
   }
   if (!done) return report(done.error());
   return 0;
