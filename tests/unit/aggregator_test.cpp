@@ -193,6 +193,31 @@ TEST(Aggregator, ProcSchedFaultsAreTheFallbackSignal) {
   EXPECT_EQ(p->locality_source, kLocalityFromProcSched);
 }
 
+// With fentry, a quiet interval (no hinting faults) must not fall back to /proc/PID/sched: that
+// is the main thread's decaying history, which in the 2-node guest said 0.02-0.05 for a
+// workload whose worker threads had every page local. The placement score decides instead.
+TEST(Aggregator, WithFentryAQuietIntervalIgnoresProcSched) {
+  Aggregator aggregator({.faults_from_bpf = true});
+  FixedInfo info;
+  ProcessInfo details;
+  ProcSchedNuma sched;
+  sched.available = true;
+  sched.faults = {{0, 20, 0, 0, 0}, {1, 1, 0, 0, 0}};
+  details.sched_numa = sched;
+  details.memory_bytes_by_node = NodeCounters{{1, 64u << 20}};
+  info.processes[70] = details;
+  KernelReading reading;
+  reading.threads = {thread(70, 70, {{1, 500}})};
+  Snapshot s = aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);
+  const ProcessSample* p = process(s, 70);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->numa_faults_local, 0u);
+  EXPECT_EQ(p->numa_faults_remote, 0u);
+  ASSERT_TRUE(p->locality);
+  EXPECT_DOUBLE_EQ(*p->locality, 1.0);
+  EXPECT_EQ(p->locality_source, kLocalityFromPlacement);
+}
+
 TEST(LocalityScore, NoSignalNoScore) {
   EXPECT_FALSE(locality_from_faults(0, 0));
   EXPECT_FALSE(locality_from_placement({{0, 10}}, {}));

@@ -10,6 +10,8 @@ pipeline promises (docs/locality.md):
                   locality < 0.5, from the BPF fault signal
   rises           a later interval has locality > 0.8 (AutoNUMA moved the pages to the
                   threads' node)
+  stays-high      once locality > 0.8, no later interval reports locality < 0.5 (the pages
+                  stay local; a fallback signal must not contradict the BPF faults)
   migrated        pages_migrated and/or numa_moves attributed to PID add up to > 0
 
 Prints PID's per-interval figures so a failure shows what happened.
@@ -95,6 +97,19 @@ def main():
             return 0
         print(f"no interval after #{first_index} with locality > 0.8")
         return 1
+
+    if check == "stays-high":
+        high = [i for i, p in rows if p["locality"] is not None and p["locality"] > 0.8
+                and faults(p) > 0]
+        if not high:
+            print("locality never went above 0.8")
+            return 1
+        low = [(i, p) for i, p in rows if i > high[0] and p["locality"] is not None
+               and p["locality"] < 0.5]
+        for i, p in low:
+            print(f"interval #{i}: locality {p['locality']} ({p.get('locality_source')}) after "
+                  f"#{high[0]} had {[q for j, q in rows if j == high[0]][0]['locality']}")
+        return 1 if low else 0
 
     if check == "migrated":
         pages = sum(p["pages_migrated"] for _, p in rows)
