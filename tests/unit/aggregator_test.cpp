@@ -18,6 +18,8 @@ class FixedInfo final : public ProcessInfoSource {
     return it->second;
   }
   void end_interval(const std::vector<int>& pids) override { last_interval = pids; }
+  std::vector<int> moved;
+  void memory_moved(int pid) override { moved.push_back(pid); }
 };
 
 ThreadCounters thread(int tid, int tgid, NodeCounters cpu, std::uint64_t start = 1000) {
@@ -216,6 +218,22 @@ TEST(Aggregator, WithFentryAQuietIntervalIgnoresProcSched) {
   ASSERT_TRUE(p->locality);
   EXPECT_DOUBLE_EQ(*p->locality, 1.0);
   EXPECT_EQ(p->locality_source, kLocalityFromPlacement);
+}
+
+// Pages that migrated make the cached numa_maps figures stale: the aggregator says so before
+// describing the process, and only for processes whose pages moved.
+TEST(Aggregator, MigratedPagesRefreshMemoryFigures) {
+  Aggregator aggregator({.faults_from_bpf = true});
+  FixedInfo info;
+  ThreadCounters moved = thread(80, 80, {{1, 100}});
+  moved.pages_migrated = 512;
+  KernelReading reading;
+  reading.threads = {moved, thread(81, 81, {{0, 100}})};
+  aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);
+  EXPECT_EQ(info.moved, std::vector<int>{80});
+  info.moved.clear();
+  aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);  // nothing new migrated
+  EXPECT_TRUE(info.moved.empty());
 }
 
 TEST(LocalityScore, NoSignalNoScore) {

@@ -20,10 +20,9 @@ check "workload starts with >= 99% of pages on node 0" "$vm_python" "$vm_dir/che
 check "fentry/task_numa_fault active in the recording" "$vm_python" "$vm_dir/check_pipeline.py" "$out/recording.jsonl" "$pid" fentry
 check "workload pid $pid: remote faults, locality < 0.5 first" "$vm_python" "$vm_dir/check_pipeline.py" "$out/recording.jsonl" "$pid" remote-early
 check "workload pid $pid: locality > 0.8 later" "$vm_python" "$vm_dir/check_pipeline.py" "$out/recording.jsonl" "$pid" rises
-# KNOWN PIPELINE DEFECT (fails as of this commit; docs/vm-tests.md "Known failure"): in an
-# interval where AutoNUMA took no hinting fault from the workload, locality falls back to
-# cpu_memory_placement with numa_maps figures up to 10 s old (still "all on node 0" after the
-# pages moved): 0.17 for a process whose every page is local. The requirement stands.
+# Quiet intervals (no hinting fault between AutoNUMA scan passes) score from placement; this
+# caught numa_maps figures up to 10 s stale after the migration (0.006-0.17 for a process with
+# every page local) and, before that, a /proc/PID/sched fallback despite fentry. Both fixed.
 check "workload pid $pid: no later interval below 0.5" "$vm_python" "$vm_dir/check_pipeline.py" "$out/recording.jsonl" "$pid" stays-high
 check "workload pid $pid: pages_migrated/numa_moves attributed" "$vm_python" "$vm_dir/check_pipeline.py" "$out/recording.jsonl" "$pid" migrated
 finish
