@@ -18,6 +18,8 @@ class FixedInfo final : public ProcessInfoSource {
     return it->second;
   }
   void end_interval(const std::vector<int>& pids) override { last_interval = pids; }
+  std::vector<int> moved;
+  void memory_moved(int pid) override { moved.push_back(pid); }
 };
 
 ThreadCounters thread(int tid, int tgid, NodeCounters cpu, std::uint64_t start = 1000) {
@@ -191,6 +193,47 @@ TEST(Aggregator, ProcSchedFaultsAreTheFallbackSignal) {
   EXPECT_EQ(p->numa_faults_remote, 20u);
   EXPECT_DOUBLE_EQ(*p->locality, 0.75);
   EXPECT_EQ(p->locality_source, kLocalityFromProcSched);
+}
+
+// With fentry, a quiet interval (no hinting faults) must not fall back to /proc/PID/sched: that
+// is the main thread's decaying history, which in the 2-node guest said 0.02-0.05 for a
+// workload whose worker threads had every page local. The placement score decides instead.
+TEST(Aggregator, WithFentryAQuietIntervalIgnoresProcSched) {
+  Aggregator aggregator({.faults_from_bpf = true});
+  FixedInfo info;
+  ProcessInfo details;
+  ProcSchedNuma sched;
+  sched.available = true;
+  sched.faults = {{0, 20, 0, 0, 0}, {1, 1, 0, 0, 0}};
+  details.sched_numa = sched;
+  details.memory_bytes_by_node = NodeCounters{{1, 64u << 20}};
+  info.processes[70] = details;
+  KernelReading reading;
+  reading.threads = {thread(70, 70, {{1, 500}})};
+  Snapshot s = aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);
+  const ProcessSample* p = process(s, 70);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->numa_faults_local, 0u);
+  EXPECT_EQ(p->numa_faults_remote, 0u);
+  ASSERT_TRUE(p->locality);
+  EXPECT_DOUBLE_EQ(*p->locality, 1.0);
+  EXPECT_EQ(p->locality_source, kLocalityFromPlacement);
+}
+
+// Pages that migrated make the cached numa_maps figures stale: the aggregator says so before
+// describing the process, and only for processes whose pages moved.
+TEST(Aggregator, MigratedPagesRefreshMemoryFigures) {
+  Aggregator aggregator({.faults_from_bpf = true});
+  FixedInfo info;
+  ThreadCounters moved = thread(80, 80, {{1, 100}});
+  moved.pages_migrated = 512;
+  KernelReading reading;
+  reading.threads = {moved, thread(81, 81, {{0, 100}})};
+  aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);
+  EXPECT_EQ(info.moved, std::vector<int>{80});
+  info.moved.clear();
+  aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);  // nothing new migrated
+  EXPECT_TRUE(info.moved.empty());
 }
 
 TEST(LocalityScore, NoSignalNoScore) {

@@ -159,7 +159,6 @@ Snapshot Aggregator::aggregate(const KernelReading& reading, const DrainedEvents
   for (auto& [pid, threads] : by_pid) {
     ProcessSample p;
     p.pid = pid;
-    const std::optional<ProcessInfo> details = info.describe(pid);
     std::sort(threads.begin(), threads.end(),
               [](const ThreadCounters& a, const ThreadCounters& b) { return a.tid < b.tid; });
     p.comm = threads.front().comm;
@@ -177,6 +176,8 @@ Snapshot Aggregator::aggregate(const KernelReading& reading, const DrainedEvents
     }
     p.home_node = home_node_of(p.cpu_ns_by_node);
     p.threads = static_cast<int>(threads.size());
+    if (pages_migrated > 0) info.memory_moved(pid);
+    const std::optional<ProcessInfo> details = info.describe(pid);
     const ProcSchedNuma* sched = nullptr;
     if (details) {
       if (!details->comm.empty()) p.comm = details->comm;

@@ -34,7 +34,9 @@ std::optional<double> locality_from_placement(const NodeCounters& cpu_ns_by_node
                                               const NodeCounters& memory_bytes_by_node);
 
 // The first signal that says something, in the order above. `faults_from_bpf` is whether the
-// fault counts come from fentry (else they are not used: the fallback counts are decaying).
+// fault counts come from fentry (else they are not used: the fallback counts are decaying);
+// when it is, /proc/PID/sched is not used either (docs/locality.md: it is the no-fentry
+// signal), so an interval without hinting faults falls through to the placement score.
 LocalityScore score_locality(bool faults_from_bpf, std::uint64_t faults_local,
                              std::uint64_t faults_remote, const ProcSchedNuma* sched,
                              int home_node, const NodeCounters& cpu_ns_by_node,

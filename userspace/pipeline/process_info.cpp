@@ -31,6 +31,7 @@ class ProcInfoSource final : public ProcessInfoSource {
     return info;
   }
 
+  void memory_moved(int pid) override { sampler_.forget(pid); }
   void end_interval(const std::vector<int>& pids) override { sampler_.retain_only(pids); }
 
  private:

@@ -29,6 +29,11 @@ class ProcessInfoSource {
   virtual ~ProcessInfoSource() = default;
   // std::nullopt when the process is gone.
   virtual std::optional<ProcessInfo> describe(int pid) = 0;
+  // The pipeline saw pages of `pid` migrate this interval (before describe(pid)): cached
+  // memory-by-node figures are stale, read them afresh despite the rate limit. Without this,
+  // locality from placement kept "all on the old node" for up to 10 s after AutoNUMA moved a
+  // process's pages (seen in the 2-node guest, docs/vm-tests.md).
+  virtual void memory_moved(int /*pid*/) {}
   // Called once per snapshot with the pids it showed, so caches stay bounded.
   virtual void end_interval(const std::vector<int>& pids) = 0;
 };
