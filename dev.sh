@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 jobs=$(nproc)
+# ccache (when installed) keys on paths relative to the checkout, so a fresh clone in another
+# folder reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR=$PWD
 
 # build DIR TARGET [CMAKE ARGS...]
 build() {
