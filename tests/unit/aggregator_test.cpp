@@ -161,15 +161,15 @@ TEST(Aggregator, BpfFaultsDecideLocalityWhenFentryWorks) {
   Aggregator aggregator({.faults_from_bpf = true});
   FixedInfo info;
   ThreadCounters t = thread(50, 50, {{0, 10}});
-  t.numa_faults_local = 30;
-  t.numa_faults_remote = 10;
+  t.numa_faults_local = 300;
+  t.numa_faults_remote = 100;
   KernelReading reading;
   reading.threads = {t};
   Snapshot s = aggregator.aggregate(reading, {}, info, {}, std::nullopt, 1000);
   const ProcessSample* p = process(s, 50);
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->numa_faults_local, 30u);
-  EXPECT_EQ(p->numa_faults_remote, 10u);
+  EXPECT_EQ(p->numa_faults_local, 300u);
+  EXPECT_EQ(p->numa_faults_remote, 100u);
   EXPECT_DOUBLE_EQ(*p->locality, 0.75);
   EXPECT_EQ(p->locality_source, kLocalityFromBpfFaults);
 }
@@ -245,6 +245,17 @@ TEST(LocalityScore, NoSignalNoScore) {
   EXPECT_EQ(none.source, "");
   EXPECT_EQ(home_node_of({}), -1);
   EXPECT_EQ(home_node_of({{2, 5}, {0, 4}}), 2);
+}
+
+TEST(LocalityScore, SmallFaultSampleFallsBackToPlacement) {
+  EXPECT_FALSE(locality_from_faults(2, kMinimumFaultSample - 3));
+  EXPECT_DOUBLE_EQ(*locality_from_faults(0, kMinimumFaultSample), 0.0);
+  const LocalityScore few = score_locality(true, 2, 7, nullptr, 1, {{1, 100}}, {{1, 4096}});
+  EXPECT_EQ(few.source, kLocalityFromPlacement);
+  EXPECT_DOUBLE_EQ(*few.value, 1.0);
+  const LocalityScore many = score_locality(true, 20, 80, nullptr, 1, {{1, 100}}, {{1, 4096}});
+  EXPECT_EQ(many.source, kLocalityFromBpfFaults);
+  EXPECT_DOUBLE_EQ(*many.value, 0.2);
 }
 
 TEST(LocalityScore, RemoteOnlyPlacementIsZero) {

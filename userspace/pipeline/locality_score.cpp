@@ -4,7 +4,7 @@ namespace aurora::pipeline {
 
 std::optional<double> locality_from_faults(std::uint64_t local, std::uint64_t remote) {
   const std::uint64_t total = local + remote;
-  if (total == 0) return std::nullopt;
+  if (total == 0 || total < kMinimumFaultSample) return std::nullopt;
   return static_cast<double>(local) / static_cast<double>(total);
 }
 
