@@ -36,7 +36,8 @@ struct Options {
   int mem_mib = 0;
   int mem_node = 0;
   Placement placement = Placement::kFirstTouch;
-  int cpu_node = 0;
+  int cpu_node = 0;  // -1: not pinned, the scheduler places the threads
+  std::string shm_name;
   int threads = 1;
   Access access = Access::kPrivate;
   std::optional<int> phase_node;
@@ -80,7 +81,7 @@ nlohmann::json census_line(const char* event, double t, const PageCensus& census
 
 Result<int> run(const Options& options) {
   if (auto ok = require_online_node(options.mem_node); !ok) return tl::unexpected(ok.error());
-  auto first_cpus = cpus_of_node(options.cpu_node);
+  auto first_cpus = options.cpu_node < 0 ? current_affinity() : cpus_of_node(options.cpu_node);
   if (!first_cpus) return tl::unexpected(first_cpus.error());
   std::optional<cpu_set_t> phase_cpus;
   if (options.phase_node) {
@@ -93,7 +94,8 @@ Result<int> run(const Options& options) {
   }
 
   auto buffer = NodeBuffer::allocate(static_cast<std::size_t>(options.mem_mib) << 20,
-                                     options.mem_node, options.placement, options.no_hugepage);
+                                     options.mem_node, options.placement, options.no_hugepage,
+                                     options.shm_name);
   if (!buffer) return tl::unexpected(buffer.error());
   auto census = take_page_census(buffer->data(), buffer->bytes());
   if (!census) return tl::unexpected(census.error());
@@ -161,13 +163,25 @@ int main(int argc, char** argv) {
   app.add_option("--mem-node", options.mem_node, "Node the memory starts on")->required();
   app.add_option("--placement", options.placement,
                  "first-touch (no policy kept; AutoNUMA may migrate), bind (MPOL_BIND kept), "
-                 "bind-balancing (MPOL_BIND|MPOL_F_NUMA_BALANCING)")
+                 "bind-balancing (MPOL_BIND|MPOL_F_NUMA_BALANCING), preferred (first touch that "
+                 "spills to other nodes when the node is full)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, Placement>{{"first-touch", Placement::kFirstTouch},
                                            {"bind", Placement::kBind},
-                                           {"bind-balancing", Placement::kBindWithBalancing}}))
+                                           {"bind-balancing", Placement::kBindWithBalancing},
+                                           {"preferred", Placement::kPreferred}}))
       ->capture_default_str();
-  app.add_option("--cpu-node", options.cpu_node, "Node whose CPUs the threads run on")->required();
+  app.add_option("--cpu-node", options.cpu_node,
+                 "Node whose CPUs the threads run on; -1: anywhere (the scheduler decides)")
+      ->required()
+      ->check(CLI::Range(-1, 1 << 20));
+  app.add_option("--shm", options.shm_name,
+                 "Use the POSIX shared-memory object /dev/shm/NAME: the first process creates and "
+                 "places it, later ones share its pages as they are")
+      ->check([](const std::string& name) {
+        return name.empty() || name.find('/') != std::string::npos ? std::string("a name without '/'")
+                                                                    : std::string();
+      });
   app.add_option("--threads", options.threads, "Worker threads")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();

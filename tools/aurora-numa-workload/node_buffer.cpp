@@ -2,7 +2,10 @@
 
 #include <numa.h>
 #include <numaif.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "aurora/unique_fd.hpp"
 #include "node_cpus.hpp"
 
 namespace aurora::workload {
@@ -33,10 +37,42 @@ class FirstTouchScope {
   cpu_set_t saved_;
 };
 
+// Maps the shared-memory object `name` (creating it at `bytes` when it does not exist yet).
+// `created` says whether this call made it (then its pages still need placing).
+Result<void*> map_shm(const std::string& name, std::size_t bytes, bool& created) {
+  const std::string path = "/" + name;
+  UniqueFd fd(shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600));
+  created = fd.valid();
+  if (!created && errno == EEXIST) fd = UniqueFd(shm_open(path.c_str(), O_RDWR, 0));
+  if (!fd.valid())
+    return fail(ErrorKind::kRuntime, fmt::format("shm_open(/dev/shm/{}) failed: {}; is /dev/shm mounted?",
+                                                 name, std::strerror(errno)));
+  if (created && ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0) {
+    const int error = errno;
+    shm_unlink(path.c_str());
+    return fail(ErrorKind::kRuntime,
+                fmt::format("ftruncate(/dev/shm/{}, {} MiB) failed: {}", name, bytes >> 20, std::strerror(error)));
+  }
+  struct stat st {};
+  if (!created && (fstat(fd.get(), &st) != 0 || static_cast<std::size_t>(st.st_size) != bytes))
+    return fail(ErrorKind::kBadInput,
+                fmt::format("/dev/shm/{} exists with {} bytes, not the {} MiB asked for; give the same --mem-mib "
+                            "as the process that created it, or remove it",
+                            name, static_cast<long long>(st.st_size), bytes >> 20));
+  void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (mapped == MAP_FAILED) {
+    const int error = errno;
+    if (created) shm_unlink(path.c_str());
+    return fail(ErrorKind::kRuntime,
+                fmt::format("mmap of /dev/shm/{} ({} MiB) failed: {}", name, bytes >> 20, std::strerror(error)));
+  }
+  return mapped;
+}
+
 }  // namespace
 
 Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement placement,
-                                        bool no_hugepage) {
+                                        bool no_hugepage, const std::string& shm_name) {
   if (auto ok = require_online_node(node); !ok) return tl::unexpected(ok.error());
   // mbind/set_mempolicy read maxnode - 1 bits of the mask.
   if (node >= static_cast<int>(kMaskBits) - 1)
@@ -45,17 +81,29 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
                             node, kMaskBits - 2));
   long long free_bytes = 0;
   const long long node_bytes = numa_node_size64(node, &free_bytes);
-  if (node_bytes <= 0 || free_bytes < static_cast<long long>(bytes))
+  // Preferred placement spills to other nodes: only the machine has to hold it.
+  if (placement != Placement::kPreferred && (node_bytes <= 0 || free_bytes < static_cast<long long>(bytes)))
     return fail(ErrorKind::kBadInput,
                 fmt::format("node {} has {} MiB free, less than the {} MiB asked for; ask for "
-                            "less memory or another node",
+                            "less memory, another node or --placement preferred",
                             node, free_bytes >> 20, bytes >> 20));
 
-  void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED)
-    return fail(ErrorKind::kRuntime,
-                fmt::format("mmap of {} MiB failed: {}", bytes >> 20, std::strerror(errno)));
+  bool created = true;
+  void* mapped = nullptr;
+  if (shm_name.empty()) {
+    mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED)
+      return fail(ErrorKind::kRuntime,
+                  fmt::format("mmap of {} MiB failed: {}", bytes >> 20, std::strerror(errno)));
+  } else {
+    auto shm = map_shm(shm_name, bytes, created);
+    if (!shm) return tl::unexpected(shm.error());
+    mapped = *shm;
+  }
   NodeBuffer buffer(static_cast<char*>(mapped), bytes);
+  if (!shm_name.empty() && created) buffer.unlink_on_exit_ = shm_name;
+  // Another process placed the object's pages: map them as they are.
+  if (!created) return buffer;
 
   if (no_hugepage && madvise(mapped, bytes, MADV_NOHUGEPAGE) != 0)
     return fail(ErrorKind::kRuntime,
@@ -82,9 +130,12 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
     if (auto node_cpus = cpus_of_node(node); node_cpus) {
       if (auto ok = pin_calling_thread(*node_cpus); !ok) return tl::unexpected(ok.error());
     }
-    if (placement == Placement::kFirstTouch && set_mempolicy(MPOL_BIND, &mask, kMaskBits) != 0)
+    const bool first_touch = placement == Placement::kFirstTouch || placement == Placement::kPreferred;
+    const int touch_policy = placement == Placement::kPreferred ? MPOL_PREFERRED : MPOL_BIND;
+    if (first_touch && set_mempolicy(touch_policy, &mask, kMaskBits) != 0)
       return fail(ErrorKind::kRuntime,
-                  fmt::format("set_mempolicy(MPOL_BIND, node {}) failed: {}", node,
+                  fmt::format("set_mempolicy({}, node {}) failed: {}",
+                              touch_policy == MPOL_PREFERRED ? "MPOL_PREFERRED" : "MPOL_BIND", node,
                               std::strerror(errno)));
     for (std::size_t offset = 0; offset < bytes; offset += kPageSize)
       static_cast<char*>(mapped)[offset] = 1;
@@ -93,19 +144,28 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
 }
 
 NodeBuffer::NodeBuffer(NodeBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      bytes_(std::exchange(other.bytes_, 0)),
+      unlink_on_exit_(std::exchange(other.unlink_on_exit_, {})) {}
 
 NodeBuffer& NodeBuffer::operator=(NodeBuffer&& other) noexcept {
   if (this != &other) {
-    if (data_ != nullptr) munmap(data_, bytes_);
+    release();
     data_ = std::exchange(other.data_, nullptr);
     bytes_ = std::exchange(other.bytes_, 0);
+    unlink_on_exit_ = std::exchange(other.unlink_on_exit_, {});
   }
   return *this;
 }
 
-NodeBuffer::~NodeBuffer() {
+NodeBuffer::~NodeBuffer() { release(); }
+
+void NodeBuffer::release() noexcept {
   if (data_ != nullptr) munmap(data_, bytes_);
+  // Processes still mapping the object keep its pages; the name goes with its creator.
+  if (!unlink_on_exit_.empty()) shm_unlink(("/" + unlink_on_exit_).c_str());
+  data_ = nullptr;
+  unlink_on_exit_.clear();
 }
 
 }  // namespace aurora::workload
