@@ -113,9 +113,10 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
     (void)journal_.append(failed);
     return {false, fmt::format("pid {}: page migration stopped: {}", pid, moved.error().message)};
   }
-  const std::string message = fmt::format("{} page(s) moved to node {}, {} failed (busy or pinned), {} resident examined, {:.2f} s",
-                                          moved->pages_moved, format_cpu_list(nodes), moved->pages_failed,
-                                          moved->pages_seen, moved->seconds);
+  const std::string message = fmt::format(
+      "{} page(s) moved to node {}, {} failed (busy or pinned), {} left in small mappings, {} resident examined, {:.2f} s",
+      moved->pages_moved, format_cpu_list(nodes), moved->pages_failed, moved->pages_left_small, moved->pages_seen,
+      moved->seconds);
   nlohmann::json done = follow_up(record, "done", message);
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;

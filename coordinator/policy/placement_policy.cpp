@@ -21,6 +21,8 @@ const char* to_string(ActionKind kind) {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
+// Below this share of its memory left to move, a move-both is a move-threads.
+constexpr double kBothMinimumMemoryShare = 0.01;
 
 // Processes placed as one: a single process, or the processes sharing one memory segment.
 struct Unit {
@@ -158,6 +160,11 @@ class Planner {
       o.threads_moved = static_cast<int>(std::ceil(u.threads * (1.0 - inside) - 1e-9));
     }
     o.changes = o.bytes > 0 || o.threads_moved > 0;
+    // Moving both when one half is (all but) in place already is the single move: keep only
+    // that one, so the explanation does not read "move threads and 0 MiB of memory".
+    if (action == ActionKind::kMoveBoth &&
+        (o.threads_moved == 0 || static_cast<double>(o.bytes) < kBothMinimumMemoryShare * u.rss))
+      o.changes = false;
     o.weighted_after = weighted_distance(nodes_, o.cpu_after, o.memory_after);
     o.estimate = estimate_move(u.cpu_total, u.intensity, weighted_before, o.weighted_after, o.bytes,
                                o.threads_moved, config_.cost);
@@ -316,6 +323,10 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       if (remote >= 0.2 && u.rss > 0)
         skip(fmt::format("below thresholds ({:.2f} CPUs < {:.2f} or {:.0f} MiB < {:.0f} MiB) though {:.0f}% remote",
                          u.cpu_total, config.min_cpu_cores, u.rss / kMiB, config.min_rss_bytes / kMiB, remote * 100));
+      continue;
+    }
+    if (std::any_of(u.pids.begin(), u.pids.end(), [&](int pid) { return hints.settling.count(pid) > 0; })) {
+      skip(fmt::format("new: {:.0f}% remote, watched until it runs as it will (min_observed_seconds)", remote * 100));
       continue;
     }
     bool frozen = false, held = false;

@@ -58,6 +58,17 @@ void PolicyState::forget_last_move(int pid) {
   if (it != by_pid_.end() && !it->second.moves.empty()) it->second.moves.pop_back();
 }
 
+std::set<int> PolicyState::settling(const std::vector<int>& pids, double now_seconds,
+                                    double min_observed_seconds) {
+  std::set<int> young;
+  for (int pid : pids) {
+    auto& first = by_pid_[pid].first_seen_seconds;
+    if (!first) first = now_seconds;
+    if (now_seconds - *first < min_observed_seconds) young.insert(pid);
+  }
+  return young;
+}
+
 void PolicyState::prune(const std::vector<int>& alive) {
   const std::set<int> keep(alive.begin(), alive.end());
   for (auto it = by_pid_.begin(); it != by_pid_.end();)

@@ -22,6 +22,9 @@ int report(const Error& error) {
 int main(int argc, char** argv) {
   using namespace aurora;
   using namespace aurora::cli;
+  // Line by line even into a file or a pipe: `run` and `record` are daemons whose log is read
+  // while they run (journald, tail -f, a test waiting for the "coordinator:" line).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
   CLI::App app{
       "aurora-numa-monitor: NUMA locality monitor and placement coordinator.\n"

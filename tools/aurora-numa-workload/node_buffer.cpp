@@ -110,7 +110,7 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
                 fmt::format("madvise(MADV_NOHUGEPAGE) failed: {}", std::strerror(errno)));
 
   const unsigned long mask = node_mask(node);
-  if (placement != Placement::kFirstTouch) {
+  if (placement == Placement::kBind || placement == Placement::kBindWithBalancing) {
     int mode = MPOL_BIND;
     if (placement == Placement::kBindWithBalancing) mode |= MPOL_F_NUMA_BALANCING;
     if (mbind(mapped, bytes, mode, &mask, kMaskBits, 0) != 0)

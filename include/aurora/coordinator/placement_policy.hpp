@@ -51,6 +51,10 @@ struct PolicyHints {
   std::map<int, int> device_node;
   // pids of kernel threads (never touched).
   std::set<int> kernel_threads;
+  // pids seen for less than min_observed_seconds (PolicyState::settling): their first
+  // snapshot mostly shows how they started (first touch, exec, the runtime pinning its
+  // threads), not how they run; they are reported and left until watched long enough.
+  std::set<int> settling;
 };
 
 enum class ActionKind { kLeave, kMoveThreads, kMoveMemory, kMoveBoth };

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@ struct MoveRecord {
 };
 
 struct ProcessHistory {
+  std::optional<double> first_seen_seconds;  // set by PolicyState::settling
   std::vector<MoveRecord> moves;
   bool frozen = false;
   std::string frozen_reason;
@@ -38,6 +41,9 @@ class PolicyState {
   void forget_last_move(int pid);
   // Drops processes not in `alive` (exited; their pids may be recycled).
   void prune(const std::vector<int>& alive);
+  // Notes when each of `pids` was first seen and returns those seen for less than
+  // `min_observed_seconds` (PolicyHints::settling). Forgotten with prune().
+  std::set<int> settling(const std::vector<int>& pids, double now_seconds, double min_observed_seconds);
 
  private:
   std::map<int, ProcessHistory> by_pid_;

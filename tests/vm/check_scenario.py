@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Host-side measures of one coordinator scenario (tests/vm/guest/coordinator-scenario.sh).
+
+    check_scenario.py OUTDIR measure --json FILE      metrics per mode -> FILE (and a summary)
+    check_scenario.py OUTDIR beats-autonuma [--slack S]
+    check_scenario.py OUTDIR converges-faster         aurora reaches 95% local before AutoNUMA,
+                                                      migrating no more pages
+    check_scenario.py OUTDIR no-pingpong MODE         no process's memory or threads went A->B->A
+    check_scenario.py OUTDIR reverted MODE            after `revert` every thread has the affinity
+                                                      it had when first sampled
+    check_scenario.py OUTDIR acted MODE               the coordinator applied at least one action
+
+Remote share at a sample, for one process: sum over nodes i != j of c[i] * m[j], where c is
+the share of its threads' CPU time since the previous sample by the node of the CPU each
+thread was last on, and m the share of its resident pages (numa_maps) on each node. A scenario's
+remote share is the CPU-weighted mean over its processes. Integrated over the window it is in
+remote-seconds (1.0 = one second entirely remote).
+"""
+import json
+import sys
+from pathlib import Path
+
+MODES = ("aurora", "autonuma", "both")
+
+
+def parse_cpulist(text):
+    cpus = set()
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        if "-" in part:
+            lo, hi = part.split("-")
+            cpus.update(range(int(lo), int(hi) + 1))
+        else:
+            cpus.add(int(part))
+    return cpus
+
+
+def node_of_cpu(outdir):
+    mapping = {}
+    for line in (outdir / "node-cpus.txt").read_text().splitlines():
+        node, _, cpulist = line.partition(" ")
+        for cpu in parse_cpulist(cpulist):
+            mapping[cpu] = int(node)
+    return mapping
+
+
+def window(mode_dir):
+    marks = {}
+    for line in (mode_dir / "window").read_text().splitlines():
+        t, name = line.split()
+        marks[name] = float(t)
+    return marks
+
+
+def load_samples(mode_dir):
+    """{t: {"mem": {pid: {node: pages}}, "threads": {(pid, tid): (cpu, ticks, allowed)}}}"""
+    samples = {}
+    for line in (mode_dir / "samples.txt").read_text().splitlines():
+        f = line.split()
+        if not f:
+            continue
+        t = float(f[1])
+        entry = samples.setdefault(t, {"mem": {}, "threads": {}})
+        if f[0] == "M" and len(f) == 5:
+            entry["mem"].setdefault(int(f[2]), {})[int(f[3])] = int(f[4])
+        elif f[0] == "T" and len(f) >= 6:
+            allowed = f[6] if len(f) > 6 else ""
+            entry["threads"][(int(f[2]), int(f[3]))] = (int(f[4]), int(f[5]), allowed)
+    return dict(sorted(samples.items()))
+
+
+def majority(shares, at_least=0.6):
+    total = sum(shares.values())
+    if total <= 0:
+        return None
+    node, value = max(shares.items(), key=lambda kv: kv[1])
+    return node if value / total >= at_least else None
+
+
+def reversals(sequence):
+    """A -> B -> A patterns in a sequence of nodes (None entries and repeats ignored)."""
+    path = []
+    for node in sequence:
+        if node is not None and (not path or path[-1] != node):
+            path.append(node)
+    return sum(1 for i in range(2, len(path)) if path[i] == path[i - 2])
+
+
+def vmstat(path):
+    values = {}
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition(" ")
+        values[key] = int(value)
+    return values
+
+
+def measure_mode(outdir, mode, cpu_node):
+    mode_dir = outdir / mode
+    marks = window(mode_dir)
+    start, end = marks["start"], marks["end"]
+    samples = load_samples(mode_dir)
+    previous = {}  # (pid, tid) -> (cpu, ticks)
+    last_t = None
+    integrated = 0.0
+    series = []
+    to_95 = None
+    thread_moves = 0
+    cpu_majority, mem_majority = {}, {}
+    for t, entry in samples.items():
+        cpu_by_pid = {}
+        for key, (cpu, ticks, _allowed) in entry["threads"].items():
+            if key in previous:
+                before_cpu, before_ticks = previous[key]
+                ran = ticks - before_ticks
+                if ran > 0:
+                    node = cpu_node.get(cpu, -1)
+                    cpu_by_pid.setdefault(key[0], {}).setdefault(node, 0)
+                    cpu_by_pid[key[0]][node] += ran
+                    if start <= t <= end and cpu_node.get(before_cpu, -1) != node:
+                        thread_moves += 1
+            previous[key] = (cpu, ticks)
+        weighted, weight = 0.0, 0.0
+        for pid, cpu in cpu_by_pid.items():
+            memory = entry["mem"].get(pid)
+            if not memory:
+                continue
+            cpu_total, mem_total = sum(cpu.values()), sum(memory.values())
+            if cpu_total <= 0 or mem_total <= 0:
+                continue
+            remote = sum(c * m for i, c in cpu.items() for j, m in memory.items() if i != j) / (cpu_total * mem_total)
+            weighted += remote * cpu_total
+            weight += cpu_total
+            if start <= t <= end:
+                cpu_majority.setdefault(pid, []).append(majority(cpu))
+                mem_majority.setdefault(pid, []).append(majority(memory))
+        if weight > 0 and start <= t <= end:
+            share = weighted / weight
+            series.append((round(t - start, 2), round(share, 4)))
+            if last_t is not None:
+                integrated += share * (t - max(last_t, start))
+            if to_95 is None and share <= 0.05:
+                to_95 = t - start
+        if weight > 0:
+            last_t = t
+    migrated = vmstat(mode_dir / "vmstat-end").get("pgmigrate_success", 0) - vmstat(
+        mode_dir / "vmstat-start").get("pgmigrate_success", 0)
+    journal = mode_dir / "journal.jsonl"
+    actions = 0
+    if journal.exists():
+        actions = sum(1 for line in journal.read_text().splitlines()
+                      if line.strip() and json.loads(line).get("phase") == "done")
+    return {
+        "window_seconds": round(end - start, 2),
+        "integrated_remote_seconds": round(integrated, 3),
+        "mean_remote_share": round(integrated / (end - start), 4) if end > start else None,
+        "seconds_to_95_local": None if to_95 is None else round(to_95, 2),
+        "pages_migrated": migrated,
+        "thread_node_changes": thread_moves,
+        "coordinator_actions": actions,
+        "pingpong": sum(reversals(s) for s in cpu_majority.values()) + sum(reversals(s) for s in mem_majority.values()),
+        "series": series,
+    }
+
+
+def measure(outdir):
+    cpu_node = node_of_cpu(outdir)
+    return {mode: measure_mode(outdir, mode, cpu_node) for mode in MODES if (outdir / mode / "window").exists()}
+
+
+def summary_line(mode, m):
+    reach = "never" if m["seconds_to_95_local"] is None else f"{m['seconds_to_95_local']:.1f} s"
+    return (f"{mode:9} remote {m['integrated_remote_seconds']:.2f} remote-s (mean {m['mean_remote_share']:.0%}), "
+            f"95% local after {reach}, {m['pages_migrated']} pages migrated, "
+            f"{m['thread_node_changes']} thread node changes, {m['coordinator_actions']} coordinator actions, "
+            f"{m['pingpong']} ping-pong")
+
+
+def reverted(outdir, mode):
+    mode_dir = outdir / mode
+    marks = window(mode_dir)
+    if "reverted" not in marks:
+        print(f"{mode}: no revert ran")
+        return False
+    rc = (mode_dir / "revert.rc").read_text().strip()
+    if rc != "0":
+        print(f"{mode}: revert exited {rc}: {(mode_dir / 'revert.log').read_text()}")
+        return False
+    first, after, changed = {}, {}, set()
+    for t, entry in load_samples(mode_dir).items():
+        for key, (_cpu, _ticks, allowed) in entry["threads"].items():
+            first.setdefault(key, allowed)
+            if allowed != first[key] and t < marks["reverted"]:
+                changed.add(key)
+            if t > marks["reverted"]:
+                after[key] = allowed
+    if not after:
+        print(f"{mode}: no sample after the revert (the workloads ended first)")
+        return False
+    wrong = {k: (first[k], v) for k, v in after.items() if v != first[k]}
+    print(f"{mode}: {len(changed)} thread(s) had their affinity changed by the coordinator; "
+          f"after revert {len(after) - len(wrong)} of {len(after)} have their first-seen affinity back")
+    for (pid, tid), (was, now) in wrong.items():
+        print(f"  pid {pid} tid {tid}: was {was}, now {now}")
+    return not wrong
+
+
+def main():
+    outdir = Path(sys.argv[1])
+    check = sys.argv[2]
+    args = sys.argv[3:]
+    metrics = measure(outdir)
+    if check == "measure":
+        for mode, m in metrics.items():
+            print(summary_line(mode, m))
+        if args[:1] == ["--json"]:
+            Path(args[1]).write_text(json.dumps(metrics, indent=1) + "\n")
+        return 0
+    if check == "beats-autonuma":
+        slack = float(args[1]) if args[:1] == ["--slack"] else 0.0
+        a, k = metrics["aurora"]["integrated_remote_seconds"], metrics["autonuma"]["integrated_remote_seconds"]
+        print(f"aurora {a:.3f} remote-s, AutoNUMA {k:.3f} remote-s (slack {slack})")
+        return 0 if a <= k + slack else 1
+    if check == "converges-faster":
+        a, k = metrics["aurora"], metrics["autonuma"]
+        print(f"to 95% local: aurora {a['seconds_to_95_local']} s, AutoNUMA {k['seconds_to_95_local']} s; "
+              f"pages migrated: aurora {a['pages_migrated']}, AutoNUMA {k['pages_migrated']}")
+        if a["seconds_to_95_local"] is None:
+            return 1
+        faster = k["seconds_to_95_local"] is None or a["seconds_to_95_local"] < k["seconds_to_95_local"]
+        return 0 if faster and a["pages_migrated"] <= k["pages_migrated"] else 1
+    if check == "no-pingpong":
+        m = metrics[args[0]]
+        print(f"{args[0]}: {m['pingpong']} A->B->A reversal(s) of a process's thread or memory majority node")
+        return 0 if m["pingpong"] == 0 else 1
+    if check == "reverted":
+        return 0 if reverted(outdir, args[0]) else 1
+    if check == "acted":
+        m = metrics[args[0]]
+        print(f"{args[0]}: {m['coordinator_actions']} coordinator action(s) done")
+        return 0 if m["coordinator_actions"] > 0 else 1
+    print(f"unknown check {check}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

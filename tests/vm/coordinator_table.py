@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""The coordinator suite's table from the per-scenario measures (check_scenario.py measure).
+
+    coordinator_table.py RESULTS_DIR --output FILE    markdown table of every scenario and mode
+    coordinator_table.py RESULTS_DIR --goal RATIO     exit 1 unless, summed over the suite,
+                                                      aurora's integrated remote share <= RATIO x
+                                                      AutoNUMA's (every scenario must be present)
+"""
+import json
+import sys
+from pathlib import Path
+
+SCENARIOS = ("misplaced", "reverse", "large", "bound", "crowded", "shared", "phases")
+MODES = (("aurora", "aurora, AutoNUMA off"), ("autonuma", "AutoNUMA only"), ("both", "both"))
+
+
+def load(results):
+    found = {}
+    for scenario in SCENARIOS:
+        path = results / f"{scenario}.json"
+        if path.exists():
+            found[scenario] = json.loads(path.read_text())
+    return found
+
+
+def table(found):
+    lines = [
+        "| scenario | mode | integrated remote (remote-s) | mean remote share | time to 95% local | pages migrated | thread node changes | coordinator actions |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for scenario, modes in found.items():
+        for mode, label in MODES:
+            m = modes.get(mode)
+            if m is None:
+                continue
+            reach = "never" if m["seconds_to_95_local"] is None else f"{m['seconds_to_95_local']:.1f} s"
+            lines.append(f"| {scenario} | {label} | {m['integrated_remote_seconds']:.2f} | {m['mean_remote_share']:.1%} | "
+                         f"{reach} | {m['pages_migrated']} | {m['thread_node_changes']} | {m['coordinator_actions']} |")
+    totals = {mode: sum(modes[mode]["integrated_remote_seconds"] for modes in found.values() if mode in modes)
+              for mode, _ in MODES}
+    lines.append("")
+    lines.append("Suite total, integrated remote share: " +
+                 ", ".join(f"{label} {totals[mode]:.2f} remote-s" for mode, label in MODES) +
+                 (f"; aurora / AutoNUMA = {totals['aurora'] / totals['autonuma']:.2f}" if totals["autonuma"] > 0 else ""))
+    return "\n".join(lines) + "\n", totals
+
+
+def main():
+    results = Path(sys.argv[1])
+    found = load(results)
+    if sys.argv[2] == "--output":
+        text, _ = table(found)
+        Path(sys.argv[3]).write_text(text)
+        missing = [s for s in SCENARIOS if s not in found]
+        if missing:
+            print(f"no measures for: {', '.join(missing)} (their scenario tests failed or did not run)")
+        return 0 if found else 1
+    if sys.argv[2] == "--goal":
+        ratio = float(sys.argv[3])
+        missing = [s for s in SCENARIOS if s not in found]
+        if missing:
+            print(f"the suite goal needs every scenario; missing: {', '.join(missing)}")
+            return 1
+        _, totals = table(found)
+        print(f"aurora {totals['aurora']:.2f} remote-s vs AutoNUMA {totals['autonuma']:.2f} remote-s "
+              f"(goal: at most {ratio:.2f}x)")
+        return 0 if totals["aurora"] <= ratio * totals["autonuma"] else 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+#!/bin/sh
+# shellcheck shell=dash
+# Samples, every PERIOD seconds until SECONDS have passed or every PID has exited, where each
+# process's memory is (/proc/PID/numa_maps) and where each of its threads ran (/proc/PID/task/
+# TID/stat), for tests/vm/check_scenario.py. busybox sh + awk only: nothing else is in the guest.
+#   sh locality-sampler.sh OUTFILE PERIOD SECONDS PID...
+# Lines (t = /proc/uptime seconds):
+#   M t pid node pages                        resident pages of pid on node, all mappings
+#   T t pid tid cpu ticks allowed             a thread: last CPU, utime+stime (USER_HZ ticks),
+#                                             Cpus_allowed_list
+out=$1
+period=$2
+seconds=$3
+shift 3
+uptime() { cut -d' ' -f1 /proc/uptime; }
+start=$(uptime)
+: >"$out"
+while :; do
+  t=$(uptime)
+  awk -v t="$t" -v s="$start" -v d="$seconds" 'BEGIN { exit !(t - s >= d) }' && break
+  alive=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/numa_maps" ] || continue
+    alive=1
+    awk -v t="$t" -v pid="$pid" '
+      { for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split(substr($i, 2), kv, "="); pages[kv[1]] += kv[2] } }
+      END { for (n in pages) print "M", t, pid, n, pages[n] }' "/proc/$pid/numa_maps" >>"$out" 2>/dev/null
+    for task in /proc/"$pid"/task/*; do
+      tid=${task##*/}
+      allowed=$(awk '/^Cpus_allowed_list:/ { print $2 }' "$task/status" 2>/dev/null)
+      # Fields after "(comm) ": state is $1, utime $12, stime $13, processor $37.
+      sed 's/^.*) //' "$task/stat" 2>/dev/null |
+        awk -v t="$t" -v pid="$pid" -v tid="$tid" -v allowed="$allowed" \
+          'NF >= 37 { print "T", t, pid, tid, $37, $12 + $13, allowed }' >>"$out"
+    done
+  done
+  [ "$alive" = 1 ] || break
+  sleep "$period"
+done

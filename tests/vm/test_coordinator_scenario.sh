@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# One scenario of the coordinator suite (issue: real-kernel proof; docs/performance.md), one
+# boot of a 2-node guest (2 CPUs, 512 MiB a node), run three ways: aurora `run --apply` with
+# AutoNUMA off, AutoNUMA on (kernel defaults) alone, both. Remote share is sampled every ~0.5 s
+# from numa_maps against where the threads ran (tests/vm/guest/locality-sampler.sh).
+#   test_coordinator_scenario.sh SCENARIO
+# Leaves the measures in $AURORA_VM_RESULTS_DIR/coordinator/SCENARIO.json for
+# test_coordinator_suite.sh (the table and the suite-wide goal).
+set -uo pipefail
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+scenario=$1
+out=$(mktemp -d "${TMPDIR:-/tmp}/vm-coord-$scenario.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+results="${AURORA_VM_RESULTS_DIR:-$vm_dir/../../build/vm-results}/coordinator"
+mkdir -p "$results"
+rm -f "$results/$scenario.json"
+
+vm_boot "$out" --nodes 2 --cpus-per-node 2 --mem-per-node 512 --autonuma on --timeout 420 \
+  --add "$vm_dir/guest" -- sh /add/guest/coordinator-scenario.sh "$scenario"
+status=$?
+check "guest command ran (status $status)" test "$status" -eq 0
+for mode in aurora autonuma both; do
+  for rc in "$out/$mode"/workload-*.rc; do
+    check "$mode: $(basename "$rc" .rc) exits 0" grep -qx 0 "$rc"
+  done
+done
+for mode in aurora both; do
+  check "$mode: coordinator exits 0" grep -qx 0 "$out/$mode/run.rc"
+done
+check "measures written" "$vm_python" "$vm_dir/check_scenario.py" "$out" measure --json "$results/$scenario.json"
+# Noise floor: one ~0.5 s sample at 30% remote, e.g. a thread caught mid-move by the sampler.
+check "aurora's integrated remote share is at most AutoNUMA's" "$vm_python" "$vm_dir/check_scenario.py" "$out" beats-autonuma --slack 0.15
+check "both on: no ping-pong" "$vm_python" "$vm_dir/check_scenario.py" "$out" no-pingpong both
+for mode in aurora both; do
+  check "$mode: revert restores every thread's affinity" "$vm_python" "$vm_dir/check_scenario.py" "$out" reverted "$mode"
+done
+case "$scenario" in
+  misplaced)
+    check "aurora reaches 95% local before AutoNUMA, migrating no more pages" \
+      "$vm_python" "$vm_dir/check_scenario.py" "$out" converges-faster ;;
+esac
+if ((vm_failures > 0)); then
+  for mode in aurora both; do
+    echo "---- $mode/run.log"
+    grep -v '^left:' "$out/$mode/run.log" | head -60
+  done
+fi
+finish
