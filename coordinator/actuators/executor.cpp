@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -113,10 +114,15 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
     (void)journal_.append(failed);
     return {false, fmt::format("pid {}: page migration stopped: {}", pid, moved.error().message)};
   }
+  std::string why_failed;
+  for (const auto& [error, pages] : moved->failures_by_errno)
+    why_failed += fmt::format("{}{}: {}", why_failed.empty() ? " (" : ", ",
+                              error == 0 ? "landed elsewhere" : strerrorname_np(error) ? strerrorname_np(error) : "?", pages);
+  if (!why_failed.empty()) why_failed += ")";
   const std::string message = fmt::format(
-      "{} page(s) moved to node {}, {} failed (busy or pinned), {} left in small mappings, {} resident examined, {:.2f} s",
-      moved->pages_moved, format_cpu_list(nodes), moved->pages_failed, moved->pages_left_small, moved->pages_seen,
-      moved->seconds);
+      "{} page(s) moved to node {}, {} failed{}, {} left in small mappings, {} resident examined, {:.2f} s",
+      moved->pages_moved, format_cpu_list(nodes), moved->pages_failed, why_failed, moved->pages_left_small,
+      moved->pages_seen, moved->seconds);
   nlohmann::json done = follow_up(record, "done", message);
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;

@@ -80,8 +80,16 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
     if (rc < 0) {
       if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
       result.pages_failed += to_move.size();
+      result.failures_by_errno[errno] += to_move.size();
     } else {
-      for (std::size_t i = 0; i < to_move.size(); ++i) (moved[i] == nodes[i] ? result.pages_moved : result.pages_failed) += 1;
+      for (std::size_t i = 0; i < to_move.size(); ++i) {
+        if (moved[i] == nodes[i]) {
+          ++result.pages_moved;
+        } else {
+          ++result.pages_failed;
+          ++result.failures_by_errno[moved[i] < 0 ? -moved[i] : 0];  // 0: landed on another node
+        }
+      }
     }
     to_move.clear();
     nodes.clear();

@@ -58,13 +58,16 @@ void PolicyState::forget_last_move(int pid) {
   if (it != by_pid_.end() && !it->second.moves.empty()) it->second.moves.pop_back();
 }
 
-std::set<int> PolicyState::settling(const std::vector<int>& pids, double now_seconds,
-                                    double min_observed_seconds) {
+std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds) {
   std::set<int> young;
-  for (int pid : pids) {
-    auto& first = by_pid_[pid].first_seen_seconds;
-    if (!first) first = now_seconds;
-    if (now_seconds - *first < min_observed_seconds) young.insert(pid);
+  for (const ProcessSample& p : snapshot.processes) {
+    ProcessHistory& h = by_pid_[p.pid];
+    if (!h.first_seen_seconds || h.threads != p.threads) {
+      if (!h.first_seen_seconds) h.first_seen_seconds = now_seconds;
+      h.threads_changed_seconds = now_seconds;
+      h.threads = p.threads;
+    }
+    if (now_seconds - h.threads_changed_seconds < min_observed_seconds) young.insert(p.pid);
   }
   return young;
 }

@@ -4,8 +4,9 @@
 // Reading /proc/PID/numa_maps walks every page table of the process under its mmap lock, so
 // its cost grows with resident memory (measured figures: docs/locality-sources.md). The
 // sampler therefore reads it only for processes whose RSS is at least `min_rss_bytes`, and at
-// most once every `min_interval` per process; in between it returns the cached reading with
-// the time it was taken. Not thread-safe: one aggregator owns one sampler.
+// most once every `min_interval` per process, unless its RSS changed by more than 10% since (it
+// is still allocating: the cached split would describe its start); in between it returns the
+// cached reading with the time it was taken. Not thread-safe: one aggregator owns one sampler.
 #pragma once
 
 #include <chrono>
@@ -29,6 +30,7 @@ struct MemoryPlacement {
   NodeCounters bytes_by_node;
   std::chrono::steady_clock::time_point sampled_at;  // when numa_maps was actually read
   bool fresh = false;  // true when read by this call, false when served from the cache
+  std::uint64_t rss_bytes = 0;  // the RSS it was read at: a change of over 10% forces a new read
 };
 
 struct MemoryPlacementStats {

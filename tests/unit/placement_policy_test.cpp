@@ -135,24 +135,27 @@ TEST(Policy, ThresholdsScopeAndKernelThreadsKeepProcessesOut) {
 
 TEST(Policy, NewProcessesAreWatchedBeforeTheyAreMoved) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
-  const Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})});
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}, 1)});
   PolicyState state;
   PolicyHints hints;
-  hints.settling = state.settling({100}, 10.0, 1.0);
+  hints.settling = state.settling(s, 10.0, 1.0);
   EXPECT_EQ(hints.settling, std::set<int>{100});
   auto out = decide(t, s, hints, {}, state, 10.0);
   EXPECT_TRUE(out.decisions.empty());
   ASSERT_EQ(out.skipped.size(), 1u);
   EXPECT_NE(out.skipped[0].reason.find("new:"), std::string::npos) << out.skipped[0].reason;
-  // Half a second later still new; one second after it was first seen it is decided on.
-  EXPECT_EQ(state.settling({100}, 10.5, 1.0), std::set<int>{100});
-  hints.settling = state.settling({100}, 11.0, 1.0);
+  // It starts its workers: watched again from then on.
+  EXPECT_EQ(state.settling(s, 10.5, 1.0), std::set<int>{100});
+  s.processes[0].threads = 3;
+  EXPECT_EQ(state.settling(s, 11.2, 1.0), std::set<int>{100});
+  EXPECT_EQ(state.settling(s, 12.0, 1.0), std::set<int>{100});
+  hints.settling = state.settling(s, 12.2, 1.0);
   EXPECT_TRUE(hints.settling.empty());
-  out = decide(t, s, hints, {}, state, 11.0);
+  out = decide(t, s, hints, {}, state, 12.2);
   EXPECT_EQ(out.decisions.size(), 1u);
   // An exited pid is forgotten: the same number later is a new process.
   state.prune({});
-  EXPECT_EQ(state.settling({100}, 20.0, 1.0), std::set<int>{100});
+  EXPECT_EQ(state.settling(s, 20.0, 1.0), std::set<int>{100});
 }
 
 TEST(Policy, HysteresisLeavesSmallGainsAlone) {

@@ -60,6 +60,25 @@ TEST(MemoryPlacementSampler, ServesTheCacheUntilTheIntervalHasPassed) {
   EXPECT_EQ(sampler.stats().reads, 2u);
 }
 
+TEST(MemoryPlacementSampler, AGrowingProcessIsReadAgainWithinTheInterval) {
+  FakeTree tree;
+  tree.write("/proc/25/numa_maps", numa_maps_with_pages(16384, 0));  // 64 MiB, still first-touching
+  MemoryPlacementSampler sampler(HostRoot(tree.path()), {64 * kMiB, seconds(10)});
+  const Clock::time_point start = Clock::now();
+  ASSERT_TRUE(sampler.sample(25, 64 * kMiB, start));
+  tree.write("/proc/25/numa_maps", numa_maps_with_pages(16384, 16384));
+  // 5% more RSS: the cache still describes it.
+  auto cached = sampler.sample(25, 67 * kMiB, start + seconds(1));
+  ASSERT_TRUE(cached && cached->has_value());
+  EXPECT_FALSE((*cached)->fresh);
+  // Twice the RSS: read again, though the interval has not passed.
+  auto grown = sampler.sample(25, 128 * kMiB, start + seconds(2));
+  ASSERT_TRUE(grown && grown->has_value());
+  EXPECT_TRUE((*grown)->fresh);
+  EXPECT_EQ((*grown)->bytes_by_node.at(1), 16384 * 4096u);
+  EXPECT_EQ(sampler.stats().reads, 2u);
+}
+
 TEST(MemoryPlacementSampler, VanishedProcessIsNotFoundAndForgotten) {
   FakeTree tree;
   tree.write("/proc/30/numa_maps", numa_maps_with_pages(10, 10));

@@ -150,8 +150,14 @@ def measure_mode(outdir, mode, cpu_node):
     if journal.exists():
         actions = sum(1 for line in journal.read_text().splitlines()
                       if line.strip() and json.loads(line).get("phase") == "done")
+    passes = 0
+    for path in sorted(mode_dir.glob("workload-*.jsonl")):
+        for line in path.read_text().splitlines():
+            if '"done"' in line:
+                passes += json.loads(line).get("passes", 0)
     return {
         "window_seconds": round(end - start, 2),
+        "work_passes": passes,
         "integrated_remote_seconds": round(integrated, 3),
         "mean_remote_share": round(integrated / (end - start), 4) if end > start else None,
         "seconds_to_95_local": None if to_95 is None else round(to_95, 2),
@@ -173,6 +179,7 @@ def summary_line(mode, m):
     return (f"{mode:9} remote {m['integrated_remote_seconds']:.2f} remote-s (mean {m['mean_remote_share']:.0%}), "
             f"95% local after {reach}, {m['pages_migrated']} pages migrated, "
             f"{m['thread_node_changes']} thread node changes, {m['coordinator_actions']} coordinator actions, "
+            f"{m['work_passes']} passes of work, "
             f"{m['pingpong']} ping-pong")
 
 

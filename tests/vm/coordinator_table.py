@@ -25,8 +25,8 @@ def load(results):
 
 def table(found):
     lines = [
-        "| scenario | mode | integrated remote (remote-s) | mean remote share | time to 95% local | pages migrated | thread node changes | coordinator actions |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | mode | integrated remote (remote-s) | mean remote share | time to 95% local | pages migrated | thread node changes | coordinator actions | work (passes) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for scenario, modes in found.items():
         for mode, label in MODES:
@@ -35,7 +35,7 @@ def table(found):
                 continue
             reach = "never" if m["seconds_to_95_local"] is None else f"{m['seconds_to_95_local']:.1f} s"
             lines.append(f"| {scenario} | {label} | {m['integrated_remote_seconds']:.2f} | {m['mean_remote_share']:.1%} | "
-                         f"{reach} | {m['pages_migrated']} | {m['thread_node_changes']} | {m['coordinator_actions']} |")
+                         f"{reach} | {m['pages_migrated']} | {m['thread_node_changes']} | {m['coordinator_actions']} | {m.get('work_passes', 0)} |")
     totals = {mode: sum(modes[mode]["integrated_remote_seconds"] for modes in found.values() if mode in modes)
               for mode, _ in MODES}
     lines.append("")

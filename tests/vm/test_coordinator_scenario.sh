@@ -5,15 +5,16 @@
 # from numa_maps against where the threads ran (tests/vm/guest/locality-sampler.sh).
 #   test_coordinator_scenario.sh SCENARIO
 # Leaves the measures in $AURORA_VM_RESULTS_DIR/coordinator/SCENARIO.json for
-# test_coordinator_suite.sh (the table and the suite-wide goal).
+# test_coordinator_suite.sh (the table and the suite-wide goal), and what the guest wrote in
+# $AURORA_VM_RESULTS_DIR/coordinator/SCENARIO/.
 set -uo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 scenario=$1
-out=$(mktemp -d "${TMPDIR:-/tmp}/vm-coord-$scenario.XXXXXX")
-trap 'rm -rf "$out"' EXIT
 results="${AURORA_VM_RESULTS_DIR:-$vm_dir/../../build/vm-results}/coordinator"
-mkdir -p "$results"
-rm -f "$results/$scenario.json"
+# The guest's files stay for a look after the run: samples, journals, the coordinator's log.
+out="$results/$scenario"
+rm -rf "$out" "$results/$scenario.json"
+mkdir -p "$out"
 
 vm_boot "$out" --nodes 2 --cpus-per-node 2 --mem-per-node 512 --autonuma on --timeout 420 \
   --add "$vm_dir/guest" -- sh /add/guest/coordinator-scenario.sh "$scenario"

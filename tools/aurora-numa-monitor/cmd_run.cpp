@@ -95,9 +95,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     last_decision = now;
     ++cycles;
     coord::PolicyHints hints;
-    std::vector<int> pids;
-    for (const auto& p : snapshot.processes) pids.push_back(p.pid);
-    hints.settling = state.settling(pids, now, cc.min_observed_seconds);
+    hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
     if (options.replay.empty())
       for (const auto& p : snapshot.processes)
         if (auto id = coord::read_identity(globals.host_root(), p.pid); id && id->kernel_thread) hints.kernel_threads.insert(p.pid);

@@ -84,7 +84,7 @@ Result<void> parse_coordinator(const toml::table& table, CoordinatorConfig& c, c
                   read_number(table, "pingpong_window_seconds", 0, 86400 * 7, c.pingpong_window_seconds, origin),
                   read_int(table, "pingpong_reversals", 1, 100, c.pingpong_reversals, origin),
                   read_int(table, "max_moves_per_cycle", 0, 10000, c.max_moves_per_cycle, origin),
-                  read_number(table, "max_node_cpu_utilisation", 0.1, 1, c.max_node_cpu_utilisation, origin),
+                  read_number(table, "max_node_cpu_utilisation", 0.1, 2, c.max_node_cpu_utilisation, origin),
                   read_number(table, "node_memory_reserve_mib", 0, 1 << 24, c.node_memory_reserve_mib, origin),
                   read_number(table, "migration_budget_mib_per_second", 1, 1 << 20, c.migration_budget_mib_per_second,
                               origin)})

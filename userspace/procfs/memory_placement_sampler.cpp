@@ -2,11 +2,16 @@
 #include "aurora/memory_placement.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 #include "aurora/procfs.hpp"
 
 namespace aurora {
+
+namespace {
+constexpr double kRssChangeForRead = 0.1;
+}  // namespace
 
 MemoryPlacementSampler::MemoryPlacementSampler(HostRoot root, MemoryPlacementOptions options)
     : root_(std::move(root)), options_(options) {}
@@ -18,8 +23,14 @@ Result<std::optional<MemoryPlacement>> MemoryPlacementSampler::sample(
     cache_.erase(pid);  // it shrank: a stale large reading would mislead
     return std::optional<MemoryPlacement>();
   }
+  // A process whose RSS moved by more than a tenth since the cached reading (still
+  // allocating, or freeing) is read again: the cached split by node no longer describes it.
+  const auto rss_changed = [&](const MemoryPlacement& cached) {
+    const double before = static_cast<double>(cached.rss_bytes);
+    return std::abs(static_cast<double>(rss_bytes) - before) > kRssChangeForRead * std::max(before, 1.0);
+  };
   if (auto it = cache_.find(pid); it != cache_.end() &&
-                                  now - it->second.sampled_at < options_.min_interval) {
+                                  now - it->second.sampled_at < options_.min_interval && !rss_changed(it->second)) {
     ++stats_.cache_hits;
     MemoryPlacement cached = it->second;
     cached.fresh = false;
@@ -37,7 +48,7 @@ Result<std::optional<MemoryPlacement>> MemoryPlacementSampler::sample(
     return tl::unexpected(bytes.error());
   }
   ++stats_.reads;
-  MemoryPlacement placement{std::move(*bytes), now, true};
+  MemoryPlacement placement{std::move(*bytes), now, true, rss_bytes};
   cache_[pid] = placement;
   return std::optional<MemoryPlacement>(std::move(placement));
 }

@@ -44,6 +44,7 @@ struct MigrationResult {
   std::uint64_t pages_failed = 0;  // EBUSY, EACCES, ... (partial success is not an error)
   std::uint64_t pages_seen = 0;    // resident pages examined
   std::uint64_t pages_left_small = 0;  // off-target pages left in mappings with under 1 MiB of them
+  std::map<int, std::uint64_t> failures_by_errno;  // why pages_failed failed (EBUSY, ENOMEM, ...)
   double seconds = 0;
 };
 // Moves the process's resident anonymous pages that are not on `to_nodes` onto them with

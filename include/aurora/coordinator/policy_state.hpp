@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "aurora/snapshot.hpp"
+
 namespace aurora::coord {
 
 struct MoveRecord {
@@ -19,6 +21,8 @@ struct MoveRecord {
 
 struct ProcessHistory {
   std::optional<double> first_seen_seconds;  // set by PolicyState::settling
+  double threads_changed_seconds = 0;         // ... with the thread count it saw last
+  int threads = 0;
   std::vector<MoveRecord> moves;
   bool frozen = false;
   std::string frozen_reason;
@@ -41,9 +45,10 @@ class PolicyState {
   void forget_last_move(int pid);
   // Drops processes not in `alive` (exited; their pids may be recycled).
   void prune(const std::vector<int>& alive);
-  // Notes when each of `pids` was first seen and returns those seen for less than
-  // `min_observed_seconds` (PolicyHints::settling). Forgotten with prune().
-  std::set<int> settling(const std::vector<int>& pids, double now_seconds, double min_observed_seconds);
+  // Notes when each process of `snapshot` was first seen and when its thread count last
+  // changed, and returns the pids for which either was less than `min_observed_seconds` ago
+  // (PolicyHints::settling): a process starting its workers is still starting up.
+  std::set<int> settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds);
 
  private:
   std::map<int, ProcessHistory> by_pid_;
