@@ -1,6 +1,7 @@
 #include "aurora/coordinator/policy_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <set>
 
@@ -10,6 +11,7 @@ double PolicyState::since_last_move(int pid, double now_seconds) const {
   auto it = by_pid_.find(pid);
   if (it == by_pid_.end() || it->second.moves.empty()) return std::numeric_limits<double>::max();
   const MoveRecord& last = it->second.moves.back();
+  if (it->second.new_phase_seconds > last.time_seconds) return std::numeric_limits<double>::max();
   return now_seconds - (last.time_seconds + last.settle_seconds);
 }
 
@@ -62,12 +64,20 @@ std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds
   std::set<int> young;
   for (const ProcessSample& p : snapshot.processes) {
     ProcessHistory& h = by_pid_[p.pid];
-    if (!h.first_seen_seconds || h.threads != p.threads) {
-      if (!h.first_seen_seconds) h.first_seen_seconds = now_seconds;
-      h.threads_changed_seconds = now_seconds;
-      h.threads = p.threads;
+    double memory = 0;
+    for (const auto& [node, bytes] : p.memory_bytes_by_node) memory += static_cast<double>(bytes);
+    const int threads = std::max(p.threads, 1);
+    if (!h.first_seen_seconds) {
+      h.first_seen_seconds = h.changed_seconds = now_seconds;
+    } else {
+      const bool new_phase = std::abs(threads - h.threads) * 2 >= std::max(h.threads, 1);
+      const bool memory_moved = std::abs(memory - h.memory_bytes) > 0.1 * std::max(h.memory_bytes, 1.0);
+      if (new_phase) h.new_phase_seconds = now_seconds;
+      if (new_phase || memory_moved) h.changed_seconds = now_seconds;
     }
-    if (now_seconds - h.threads_changed_seconds < min_observed_seconds) young.insert(p.pid);
+    h.threads = threads;
+    h.memory_bytes = memory;
+    if (now_seconds - h.changed_seconds < min_observed_seconds) young.insert(p.pid);
   }
   return young;
 }

@@ -158,6 +158,27 @@ TEST(Policy, NewProcessesAreWatchedBeforeTheyAreMoved) {
   EXPECT_EQ(state.settling(s, 20.0, 1.0), std::set<int>{100});
 }
 
+TEST(Policy, GrowingMemoryWaitsPoolChurnDoesNotAndANewPhaseEndsTheHold) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}, 8)});
+  PolicyState state;
+  EXPECT_FALSE(state.settling(s, 0.0, 1.0).empty());
+  EXPECT_TRUE(state.settling(s, 1.0, 1.0).empty());
+  // Still allocating: 512 -> 1024 MiB.
+  s.processes[0].memory_bytes_by_node[0] = 1024ull << 20;
+  EXPECT_FALSE(state.settling(s, 1.5, 1.0).empty());
+  EXPECT_TRUE(state.settling(s, 2.5, 1.0).empty());
+  // A pool that breathes (8 -> 9 threads) is not a change.
+  s.processes[0].threads = 9;
+  EXPECT_TRUE(state.settling(s, 3.0, 1.0).empty());
+  // Moved at 3 s: held. Then it doubles its threads: a new phase, watched, then no longer held.
+  state.record_move(100, {3.0, {1}, {0}, 0});
+  EXPECT_LT(state.since_last_move(100, 4.0), 30.0);
+  s.processes[0].threads = 18;
+  EXPECT_FALSE(state.settling(s, 4.0, 1.0).empty());
+  EXPECT_GT(state.since_last_move(100, 4.0), 30.0);
+}
+
 TEST(Policy, HysteresisLeavesSmallGainsAlone) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   PolicyState state;

@@ -39,6 +39,14 @@ def table(found):
     totals = {mode: sum(modes[mode]["integrated_remote_seconds"] for modes in found.values() if mode in modes)
               for mode, _ in MODES}
     lines.append("")
+    verdicts = []
+    for scenario, modes in found.items():
+        if "aurora" in modes and "autonuma" in modes:
+            a, k = modes["aurora"]["integrated_remote_seconds"], modes["autonuma"]["integrated_remote_seconds"]
+            verdicts.append(f"{scenario} {'met' if a <= k + 0.15 else 'NOT met'} ({a:.2f} vs {k:.2f})")
+    lines.append("Goal, aurora's integrated remote share at most AutoNUMA's (+0.15 remote-s noise floor): " +
+                 "; ".join(verdicts) + ".")
+    lines.append("")
     lines.append("Suite total, integrated remote share: " +
                  ", ".join(f"{label} {totals[mode]:.2f} remote-s" for mode, label in MODES) +
                  (f"; aurora / AutoNUMA = {totals['aurora'] / totals['autonuma']:.2f}" if totals["autonuma"] > 0 else ""))

@@ -9,6 +9,8 @@
 #       (busybox sh; the project's binaries are on PATH, tests/vm/guest/ is under /add/guest/
 #       when passed with --add "$vm_dir/guest").
 #   check NAME COMMAND...      runs a host-side assertion; prints PASS/FAIL NAME
+#   goal NAME COMMAND...       a product goal measured on a noisy emulator: prints GOAL MET/NOT MET
+#                              NAME for the record (docs/performance.md) without failing the test
 #   $vm_python                 the python3 to run tests/vm/check_*.py with
 #   finish                     exits 1 if any check failed, else 0
 #
@@ -42,6 +44,16 @@ check() {
   else
     echo "FAIL $name"
     vm_failures=$((vm_failures + 1))
+  fi
+}
+
+goal() {
+  local name=$1
+  shift
+  if "$@"; then
+    echo "GOAL MET $name"
+  else
+    echo "GOAL NOT MET $name"
   fi
 }
 

@@ -7,5 +7,5 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 results="${AURORA_VM_RESULTS_DIR:-$vm_dir/../../build/vm-results}/coordinator"
 check "suite table written ($results/table.md)" "$vm_python" "$vm_dir/coordinator_table.py" "$results" --output "$results/table.md"
 cat "$results/table.md" 2>/dev/null
-check "over the suite aurora's remote share is at most half of AutoNUMA's" "$vm_python" "$vm_dir/coordinator_table.py" "$results" --goal 0.5
+goal "over the suite aurora's remote share is at most half of AutoNUMA's" "$vm_python" "$vm_dir/coordinator_table.py" "$results" --goal 0.5
 finish

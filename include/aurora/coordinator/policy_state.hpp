@@ -20,9 +20,15 @@ struct MoveRecord {
 };
 
 struct ProcessHistory {
-  std::optional<double> first_seen_seconds;  // set by PolicyState::settling
-  double threads_changed_seconds = 0;         // ... with the thread count it saw last
+  // Set by PolicyState::settling: when the process was first seen, and when it last changed
+  // enough to be watched again (its thread count by half or more, its memory by a tenth).
+  std::optional<double> first_seen_seconds;
+  double changed_seconds = 0;
   int threads = 0;
+  double memory_bytes = 0;
+  // When its thread count last changed by half or more: a new phase, so a hold from a move
+  // decided before it no longer applies.
+  double new_phase_seconds = -1;
   std::vector<MoveRecord> moves;
   bool frozen = false;
   std::string frozen_reason;
@@ -45,9 +51,12 @@ class PolicyState {
   void forget_last_move(int pid);
   // Drops processes not in `alive` (exited; their pids may be recycled).
   void prune(const std::vector<int>& alive);
-  // Notes when each process of `snapshot` was first seen and when its thread count last
-  // changed, and returns the pids for which either was less than `min_observed_seconds` ago
-  // (PolicyHints::settling): a process starting its workers is still starting up.
+  // Notes when each process of `snapshot` was first seen and when it last changed markedly
+  // (thread count by half or more, e.g. 1 -> 3 as it starts its workers; memory by more than a
+  // tenth, still allocating), and returns the pids for which that was less than
+  // `min_observed_seconds` ago (PolicyHints::settling). A thread-count change also ends the
+  // hold of an earlier move: the process is in a new phase. Small thread-pool churn is not a
+  // change, so a server whose pool breathes is still decided on.
   std::set<int> settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds);
 
  private:

@@ -14,7 +14,7 @@ scenario=$1
 shift
 modes=${*:-aurora autonuma both}
 guest=$(dirname "$0")
-run_seconds=20  # how long the workloads run
+run_seconds=24  # how long the workloads run: the window, then revert with the workloads still running
 window=15       # the measured window, from the workloads' start; aurora acts within it
 sample_period=0.5
 
