@@ -2,7 +2,6 @@
 // taskset -a, a cgroup cpuset or the coordinator itself sets: the coordinator may change it.
 // Different masks on different threads (OpenMP proc_bind, DPDK lcores, a runtime pinning each
 // worker) are a choice made inside the application: changing them would undo it.
-#include <map>
 #include <set>
 #include <vector>
 
@@ -15,7 +14,7 @@ Result<bool> threads_pinned_by_application(const HostRoot& root, int pid) {
   auto tids = list_tids(root, pid);
   if (!tids) return tl::unexpected(tids.error());
   if (tids->size() < 2) return false;
-  std::map<int, std::vector<int>> mask_of_thread;
+  std::vector<std::vector<int>> thread_masks;
   std::set<int> allowed;  // the union of its threads' masks: what the process as a whole may use
   for (int tid : *tids) {
     auto cpus = read_task_cpus_allowed(root, pid, tid);
@@ -24,12 +23,12 @@ Result<bool> threads_pinned_by_application(const HostRoot& root, int pid) {
       return tl::unexpected(cpus.error());
     }
     allowed.insert(cpus->begin(), cpus->end());
-    mask_of_thread.emplace(tid, std::move(*cpus));
+    thread_masks.push_back(std::move(*cpus));
   }
   // A thread the process has not narrowed (mask == allowed) says nothing; taskset -p on the
   // main thread alone narrows one thread, which is not per-thread placement either.
   std::set<std::vector<int>> narrower_masks;
-  for (const auto& [tid, mask] : mask_of_thread)
+  for (const auto& mask : thread_masks)
     if (mask.size() < allowed.size()) narrower_masks.insert(mask);
   return narrower_masks.size() >= 2;
 }

@@ -2,6 +2,7 @@
 // AutoNUMA numa groups, application-pinned threads, kernel threads and vanishing pids.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
