@@ -12,7 +12,7 @@ namespace aurora::coord::hints_detail {
 
 // Keys ("shm:<dev>:<inode>") of the SysV, POSIX (/dev/shm) and memfd objects the process maps
 // MAP_SHARED with at least `min_resident_bytes` of them resident (summed over its mappings of
-// the object). Reads numa_maps, and maps only when numa_maps shows enough such memory.
+// the object). Reads maps, and numa_maps only when maps shows a large enough such object.
 // kNotFound when the process exited.
 Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, std::uint64_t min_resident_bytes);
 

@@ -174,12 +174,30 @@ TEST(PolicyHints, NumaMapsIsNotReadForProcessesBelowTheRssThreshold) {
   tree.write("/proc/200/numa_maps", "not hex at all\n");
   EXPECT_TRUE(read_hints(tree, {100, 200}).share_group.empty());
   // The same process above the threshold: its numa_maps is read (and is an error naming it).
-  FakeProcess(tree, 200).set_stat(0x400000, 100 * kMiB);
+  FakeProcess(tree, 200).map(0x7f0000000000, "/dev/shm/x", "/dev/shm/x", "00:19", 7, 32 * kMiB).set_stat(0x400000, 100 * kMiB);
   tree.write("/proc/200/numa_maps", "not hex at all\n");
   auto hints = read_policy_hints(HostRoot(tree.path()), snapshot_of({100, 200}));
   ASSERT_FALSE(hints);
   EXPECT_EQ(hints.error().kind, ErrorKind::kBadInput);
   EXPECT_NE(hints.error().message.find("/proc/200/numa_maps"), std::string::npos) << hints.error().message;
+}
+
+TEST(PolicyHints, NumaMapsIsNotWalkedWhenMapsShowsNoLargeSharedObject) {
+  FakeTree tree;
+  // A large process with only private memory, and one whose shared segment is 8 MiB in all:
+  // maps rules both out, so their (here unreadable) numa_maps are never read.
+  FakeProcess(tree, 100).heap(0x7f0000000000, 200 * kMiB);
+  tree.write("/proc/100/numa_maps", "not hex at all\n");
+  FakeProcess(tree, 200).map(0x7f0000000000, "/dev/shm/tiny", "/dev/shm/tiny", "00:19", 7, 4 * kMiB);
+  tree.write("/proc/200/numa_maps", "not hex at all\n");
+  const PolicyHints hints = read_hints(tree, {100, 200});
+  EXPECT_TRUE(hints.share_group.empty());
+  // With a 32 MiB segment in maps, the same numa_maps is read (and is an error naming it).
+  FakeProcess(tree, 300).map(0x7f0000000000, "/dev/shm/big", "/dev/shm/big", "00:19", 8, 16 * kMiB);
+  tree.write("/proc/300/numa_maps", "not hex at all\n");
+  auto walked = read_policy_hints(HostRoot(tree.path()), snapshot_of({300}));
+  ASSERT_FALSE(walked);
+  EXPECT_NE(walked.error().message.find("/proc/300/numa_maps"), std::string::npos) << walked.error().message;
 }
 
 TEST(PolicyHints, NumaGroupSharedByTwoProcessesGroupsThem) {
