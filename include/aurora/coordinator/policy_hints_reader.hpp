@@ -14,7 +14,9 @@ namespace aurora::coord {
 
 struct PolicyHintsOptions {
   // numa_maps (a page-table walk of the whole process) is read only for processes whose
-  // resident set (/proc/PID/stat) is at least this large: pass the policy's min_rss_bytes.
+  // resident set (/proc/PID/stat) is at least this large, and only when their maps show a
+  // shared object of at least min_shared_resident_bytes: pass the policy's min_rss_bytes.
+  // Other threads' sched files (numa groups) are also read only above it.
   std::uint64_t numa_maps_min_rss_bytes = 64ull << 20;
   // A shared object joins two processes only when each has at least this much of it resident.
   std::uint64_t min_shared_resident_bytes = 16ull << 20;
