@@ -62,6 +62,37 @@ Result<std::vector<int>> list_tids(const HostRoot& root, int pid);
 // use MemoryPlacementSampler (aurora/memory_placement.hpp) for periodic reads.
 Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid);
 
+// One line of /proc/PID/numa_maps: a mapping's start address, the file it maps (as the kernel
+// escapes it: "\040" for a space, so "/SYSV00000000\040(deleted)"; empty for anonymous memory)
+// and its resident bytes by node. numa_maps says nothing about sharing or the object's
+// identity: join with read_proc_maps on the start address for the permissions, device and inode.
+struct NumaMapsEntry {
+  std::uint64_t start_address = 0;
+  std::string file;
+  NodeCounters bytes_by_node;  // nodes holding nothing are absent
+};
+// Every mapping of /proc/PID/numa_maps, in the file's order. Same cost as read_numa_maps.
+Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, int pid);
+
+// One line of /proc/PID/maps (proc(5)): "start-end perms offset dev inode path".
+struct MapsEntry {
+  std::uint64_t start_address = 0;
+  std::uint64_t end_address = 0;
+  std::string permissions;  // "rw-s": the fourth character is 's' for MAP_SHARED, 'p' private
+  std::string device;       // "major:minor" in hex, as the kernel prints it ("00:01")
+  std::uint64_t inode = 0;
+  std::string path;         // empty for anonymous memory; may end in " (deleted)"
+  bool shared() const { return permissions.size() >= 4 && permissions[3] == 's'; }
+};
+// Every mapping of /proc/PID/maps. Cheaper than numa_maps (no page-table walk), but still one
+// line per mapping.
+Result<std::vector<MapsEntry>> read_proc_maps(const HostRoot& root, int pid);
+
+// The CPUs a thread may run on: Cpus_allowed_list of /proc/PID/task/TID/status (the thread's
+// sched_getaffinity mask, already limited by its cpuset). Read from the file, not the
+// syscall, so --root trees work.
+Result<std::vector<int>> read_task_cpus_allowed(const HostRoot& root, int pid, int tid);
+
 // One "numa_faults node=N ..." line of /proc/PID/sched. These are AutoNUMA's decaying fault
 // statistics (halved every scan period), not monotonic counters: read them as "where this
 // task's recent hinting faults were", never subtract two readings.

@@ -9,7 +9,7 @@
 #include "aurora/coordinator/coordinator_config.hpp"
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
-#include "aurora/coordinator/process_handle.hpp"
+#include "aurora/coordinator/policy_hints_reader.hpp"
 #include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
@@ -63,6 +63,8 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   StopOnSignals stop(*source);
   const CoordinatorConfig& cc = globals.config.coordinator;
   const coord::PolicyConfig policy = coord::policy_config_from(cc);
+  coord::PolicyHintsOptions hints_options;
+  hints_options.numa_maps_min_rss_bytes = policy.min_rss_bytes;
   coord::PolicyState state;
   std::optional<coord::Journal> journal;
   std::optional<coord::Executor> executor;
@@ -94,11 +96,20 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     if (now - last_decision < cc.interval_seconds) continue;
     last_decision = now;
     ++cycles;
+    // A recording says nothing about kernel threads, shared segments or pinned threads: a
+    // replay places without hints. Live, they are read from /proc for this snapshot's processes.
     coord::PolicyHints hints;
+    if (options.replay.empty()) {
+      auto live_hints = coord::read_policy_hints(globals.host_root(), snapshot, hints_options);
+      if (!live_hints) {
+        // Without hints the policy could plan a kernel thread or undo an application's own
+        // pinning: withhold this cycle's decisions rather than guess.
+        fmt::print("-- t={:.1f}s: no recommendations this cycle: {}\n", now - first, live_hints.error().message);
+        continue;
+      }
+      hints = std::move(*live_hints);
+    }
     hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
-    if (options.replay.empty())
-      for (const auto& p : snapshot.processes)
-        if (auto id = coord::read_identity(globals.host_root(), p.pid); id && id->kernel_thread) hints.kernel_threads.insert(p.pid);
     const coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
     fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
     for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);

@@ -35,8 +35,10 @@ bool is_node_token(std::string_view token) {
   return true;
 }
 
-Result<NodeCounters> parse_numa_maps(std::string_view text, const std::string& file) {
-  NodeCounters bytes_by_node;
+// Calls visit(start_address, file, pages_on_node, page_kb) for every mapping; `file` is the
+// kernel-escaped value of the file= token, empty when the line has none.
+template <class Visit>
+Result<void> parse_numa_maps(std::string_view text, const std::string& file, Visit&& visit) {
   size_t line_number = 0;
   while (!text.empty()) {
     const size_t end = text.find('\n');
@@ -52,6 +54,8 @@ Result<NodeCounters> parse_numa_maps(std::string_view text, const std::string& f
                               what, line));
     };
     std::uint64_t page_kb = 0;
+    std::uint64_t start_address = 0;
+    std::string_view mapped_file;
     NodeCounters pages_on_node;
     size_t token_index = 0;
     std::string_view rest = line;
@@ -65,12 +69,17 @@ Result<NodeCounters> parse_numa_maps(std::string_view text, const std::string& f
       if (token_index++ == 0) {  // the start address, in hex
         for (char c : token)
           if (!std::isxdigit(static_cast<unsigned char>(c))) return bad("address is not hex");
+        const auto address = parse_int<std::uint64_t>(token, 16);
+        if (!address) return bad("address does not fit 64 bits");
+        start_address = *address;
         continue;
       }
       if (token.starts_with("kernelpagesize_kB=")) {
         const auto kb = parse_int<std::uint64_t>(token.substr(18));
         if (!kb || *kb == 0) return bad("kernelpagesize_kB is not a positive number");
         page_kb = *kb;
+      } else if (token.starts_with("file=")) {
+        mapped_file = token.substr(5);
       } else if (is_node_token(token)) {
         const size_t equals = token.find('=');
         const auto node = parse_int<int>(token.substr(1, equals - 1));
@@ -82,10 +91,9 @@ Result<NodeCounters> parse_numa_maps(std::string_view text, const std::string& f
     if (token_index < 2) return bad("expected an address and a policy");
     // Kernels before 3.x printed no kernelpagesize_kB; their pages were base pages.
     if (page_kb == 0) page_kb = base_page_kb();
-    for (const auto& [node, pages] : pages_on_node)
-      if (pages > 0) bytes_by_node[node] += pages * page_kb * 1024;
+    visit(start_address, mapped_file, pages_on_node, page_kb);
   }
-  return bytes_by_node;
+  return {};
 }
 
 }  // namespace
@@ -94,7 +102,32 @@ Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid) {
   const std::string file = fmt::format("/proc/{}/numa_maps", pid);
   auto text = procfs_detail::read_pid_file(root, pid, file);
   if (!text) return tl::unexpected(text.error());
-  return parse_numa_maps(*text, root.path(file).string());
+  NodeCounters bytes_by_node;
+  auto parsed = parse_numa_maps(*text, root.path(file).string(),
+                                [&](std::uint64_t, std::string_view, const NodeCounters& pages, std::uint64_t page_kb) {
+                                  for (const auto& [node, count] : pages)
+                                    if (count > 0) bytes_by_node[node] += count * page_kb * 1024;
+                                });
+  if (!parsed) return tl::unexpected(parsed.error());
+  return bytes_by_node;
+}
+
+Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, int pid) {
+  const std::string file = fmt::format("/proc/{}/numa_maps", pid);
+  auto text = procfs_detail::read_pid_file(root, pid, file);
+  if (!text) return tl::unexpected(text.error());
+  std::vector<NumaMapsEntry> entries;
+  auto parsed = parse_numa_maps(*text, root.path(file).string(),
+                                [&](std::uint64_t start, std::string_view mapped_file, const NodeCounters& pages,
+                                    std::uint64_t page_kb) {
+                                  NumaMapsEntry& entry = entries.emplace_back();
+                                  entry.start_address = start;
+                                  entry.file = std::string(mapped_file);
+                                  for (const auto& [node, count] : pages)
+                                    if (count > 0) entry.bytes_by_node[node] = count * page_kb * 1024;
+                                });
+  if (!parsed) return tl::unexpected(parsed.error());
+  return entries;
 }
 
 }  // namespace aurora

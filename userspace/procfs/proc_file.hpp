@@ -22,11 +22,11 @@ Result<std::string> read_pid_file(const HostRoot& root, int pid, const std::stri
 std::string task_dir(int pid, int tid);
 
 template <class Int>
-std::optional<Int> parse_int(std::string_view text) {
+std::optional<Int> parse_int(std::string_view text, int base = 10) {
   Int value{};
   const char* first = text.data();
   const char* last = text.data() + text.size();
-  auto [end, ec] = std::from_chars(first, last, value);
+  auto [end, ec] = std::from_chars(first, last, value, base);
   if (ec != std::errc() || end != last || text.empty()) return std::nullopt;
   return value;
 }

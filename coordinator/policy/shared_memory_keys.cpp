@@ -1,0 +1,62 @@
+// Which shared memory objects a process maps: maps gives each mapping's MAP_SHARED flag, size
+// and the object's device and inode; numa_maps (same start address) gives its resident pages.
+// The inode names the object across processes even when the name does not: two memfds may
+// both be called "memfd:buf", and a SysV key can be reused after IPC_RMID. maps is read first
+// because it costs no page-table walk: a process that maps no shared object of at least the
+// minimum size (its virtual size bounds what can be resident) is never walked.
+#include <map>
+
+#include <fmt/format.h>
+
+#include "aurora/procfs.hpp"
+#include "policy/hint_signals.hpp"
+
+namespace aurora::coord::hints_detail {
+
+namespace {
+
+// Objects another process can map too, by the name maps and numa_maps give them. Anonymous
+// MAP_SHARED memory (shared across fork) shows as "/dev/zero (deleted)" in maps and without a
+// file in numa_maps, with nothing that matches it across processes: not keyed.
+bool is_shared_memory_object(const std::string& path) {
+  return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:");
+}
+
+std::uint64_t resident_bytes(const NumaMapsEntry& entry) {
+  std::uint64_t total = 0;
+  for (const auto& [node, bytes] : entry.bytes_by_node) total += bytes;
+  return total;
+}
+
+}  // namespace
+
+Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, std::uint64_t min_resident_bytes) {
+  auto maps = read_proc_maps(root, pid);
+  if (!maps) return tl::unexpected(maps.error());
+  std::map<std::uint64_t, std::string> object_at_start;
+  std::map<std::string, std::uint64_t> mapped_bytes_by_object;
+  for (const auto& mapping : *maps) {
+    if (!mapping.shared() || !is_shared_memory_object(mapping.path)) continue;
+    const std::string key = fmt::format("shm:{}:{}", mapping.device, mapping.inode);
+    object_at_start[mapping.start_address] = key;
+    mapped_bytes_by_object[key] += mapping.end_address - mapping.start_address;
+  }
+  std::set<std::string> keys;
+  std::erase_if(object_at_start, [&](const auto& entry) { return mapped_bytes_by_object[entry.second] < min_resident_bytes; });
+  if (object_at_start.empty()) return keys;  // nothing could reach the minimum: no walk
+
+  auto numa_maps = read_numa_maps_entries(root, pid);
+  if (!numa_maps) return tl::unexpected(numa_maps.error());
+  std::map<std::string, std::uint64_t> resident_by_object;
+  for (const auto& entry : *numa_maps) {
+    const auto found = object_at_start.find(entry.start_address);
+    // The name must agree too: the mapping may have changed between the two reads.
+    if (found == object_at_start.end() || !is_shared_memory_object(entry.file)) continue;
+    resident_by_object[found->second] += resident_bytes(entry);
+  }
+  for (const auto& [key, bytes] : resident_by_object)
+    if (bytes >= min_resident_bytes) keys.insert(key);
+  return keys;
+}
+
+}  // namespace aurora::coord::hints_detail

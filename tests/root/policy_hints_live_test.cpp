@@ -1,0 +1,179 @@
+// read_policy_hints against this kernel's /proc, on processes the test starts: a POSIX shm
+// segment two children map, a child with only its own memory, per-thread pinning with
+// pthread_setaffinity_np, and a real kernel thread.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "aurora/coordinator/policy_hints_reader.hpp"
+#include "aurora/procfs.hpp"
+#include "test_child.hpp"
+
+namespace aurora::coord {
+namespace {
+
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kSegmentBytes = 32 * kMiB;
+
+// A POSIX shm segment of kSegmentBytes, unlinked when the test ends.
+class ShmSegment {
+ public:
+  ShmSegment() : name_(fmt::format("/aurora-hints-test-{}", ::getpid())) {
+    const int fd = ::shm_open(name_.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) throw std::runtime_error(fmt::format("shm_open {}: {}", name_, std::strerror(errno)));
+    const bool sized = ::ftruncate(fd, kSegmentBytes) == 0;
+    struct stat st {};
+    ::fstat(fd, &st);
+    ::close(fd);
+    if (!sized) throw std::runtime_error("ftruncate of the shm segment failed");
+    // maps prints the device as "%02x:%02x" (fs/proc/task_mmu.c show_vma_header_prefix).
+    expected_key_ = fmt::format("shm:{:02x}:{:02x}:{}", major(st.st_dev), minor(st.st_dev), st.st_ino);
+  }
+  ~ShmSegment() { ::shm_unlink(name_.c_str()); }
+  const std::string& name() const { return name_; }
+  const std::string& expected_key() const { return expected_key_; }
+
+ private:
+  std::string name_;
+  std::string expected_key_;
+};
+
+// Child body: maps the segment shared and writes every page, so all of it is resident.
+void map_and_touch(const std::string& name, TestChild::Channel& channel) {
+  const int fd = ::shm_open(name.c_str(), O_RDWR, 0);
+  if (fd < 0) ::_exit(101);
+  void* memory = ::mmap(nullptr, kSegmentBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (memory == MAP_FAILED) ::_exit(102);
+  std::memset(memory, 0x5a, kSegmentBytes);
+  channel.report(1);
+}
+
+// Child body: the same amount of private memory, shared with nobody.
+void own_memory(TestChild::Channel& channel) {
+  void* memory = ::mmap(nullptr, kSegmentBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) ::_exit(103);
+  std::memset(memory, 0x5a, kSegmentBytes);
+  channel.report(1);
+}
+
+// Child body: two worker threads, each pinning itself to the given CPU, then blocking; the
+// main thread keeps the inherited mask.
+void pinned_workers(int first_cpu, int second_cpu, TestChild::Channel& channel) {
+  std::atomic<int> pinned{0};
+  std::atomic<bool> failed{false};
+  const auto worker = [&](int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (::pthread_setaffinity_np(::pthread_self(), sizeof set, &set) != 0) failed = true;
+    ++pinned;
+    for (;;) ::pause();  // until the child exits
+  };
+  std::thread(worker, first_cpu).detach();
+  std::thread(worker, second_cpu).detach();
+  while (pinned.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (failed) ::_exit(104);
+  channel.report(1);
+}
+
+Snapshot snapshot_of(const std::vector<int>& pids) {
+  Snapshot snapshot;
+  for (int pid : pids) snapshot.processes.emplace_back().pid = pid;
+  return snapshot;
+}
+
+TEST(PolicyHintsLive, TwoProcessesMappingOneShmSegmentShareAKeyAThirdHasNone) {
+  ShmSegment segment;
+  TestChild first([&](TestChild::Channel& ch) { map_and_touch(segment.name(), ch); });
+  TestChild second([&](TestChild::Channel& ch) { map_and_touch(segment.name(), ch); });
+  TestChild alone([](TestChild::Channel& ch) { own_memory(ch); });
+  first.wait_ready();
+  second.wait_ready();
+  alone.wait_ready();
+
+  PolicyHintsOptions options;
+  options.numa_maps_min_rss_bytes = 16 * kMiB;  // the children hold 32 MiB each
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({first.pid(), second.pid(), alone.pid()}), options);
+  ASSERT_TRUE(hints) << hints.error().message;
+  ASSERT_TRUE(hints->share_group.count(first.pid())) << "the first child's segment was not keyed";
+  ASSERT_TRUE(hints->share_group.count(second.pid())) << "the second child's segment was not keyed";
+  EXPECT_EQ(hints->share_group.at(first.pid()), segment.expected_key());
+  EXPECT_EQ(hints->share_group.at(second.pid()), segment.expected_key());
+  EXPECT_EQ(hints->share_group.count(alone.pid()), 0u);
+  EXPECT_TRUE(hints->threads_fixed.empty());
+  EXPECT_TRUE(hints->kernel_threads.empty());
+
+  // Below the numa_maps threshold nobody's mappings are read: no groups.
+  options.numa_maps_min_rss_bytes = 1024 * kMiB;
+  auto small = read_policy_hints(HostRoot("/"), snapshot_of({first.pid(), second.pid(), alone.pid()}), options);
+  ASSERT_TRUE(small) << small.error().message;
+  EXPECT_TRUE(small->share_group.empty());
+}
+
+TEST(PolicyHintsLive, ThreadsPinnedToDifferentCpusAreFixedOneSharedMaskIsNot) {
+  cpu_set_t own;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof own, &own), 0);
+  if (!CPU_ISSET(0, &own) || !CPU_ISSET(1, &own)) GTEST_SKIP() << "SKIPPED: needs CPUs 0 and 1 in this test's affinity";
+  TestChild per_thread([](TestChild::Channel& ch) { pinned_workers(0, 1, ch); });
+  TestChild same_mask([](TestChild::Channel& ch) { pinned_workers(1, 1, ch); });
+  per_thread.wait_ready();
+  same_mask.wait_ready();
+
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({per_thread.pid(), same_mask.pid()}));
+  ASSERT_TRUE(hints) << hints.error().message;
+  EXPECT_EQ(hints->threads_fixed, (std::set<int>{per_thread.pid()}));
+}
+
+TEST(PolicyHintsLive, KthreaddIsAKernelThreadAndAnExitedChildIsSkipped) {
+  TestChild exited([](TestChild::Channel& ch) { ch.report(1); });
+  exited.wait_ready();
+  const int gone = exited.pid();
+  exited.finish();  // reaped: its pid is in the snapshot, no longer in /proc
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({2, gone, ::getpid()}));
+  ASSERT_TRUE(hints) << hints.error().message;
+  EXPECT_EQ(hints->kernel_threads, (std::set<int>{2}));  // pid 2 is kthreadd
+}
+
+// Every process on this machine, while they come and go: no error, and what it costs with the
+// policy's default threshold and with numa_maps never read (the page-table walks' share).
+TEST(PolicyHintsLive, ReadsEveryLiveProcess) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: reading other users' numa_maps needs root";
+  auto pids = list_pids(HostRoot("/"));
+  ASSERT_TRUE(pids) << pids.error().message;
+  const auto timed = [&](const PolicyHintsOptions& options, const char* label) {
+    const auto started = std::chrono::steady_clock::now();
+    auto hints = read_policy_hints(HostRoot("/"), snapshot_of(*pids), options);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_TRUE(hints) << hints.error().message;
+    if (!hints) return;
+    EXPECT_TRUE(hints->kernel_threads.count(2));
+    std::printf("read_policy_hints (%s): %zu processes in %.1f ms (%zu kernel threads, %zu grouped, %zu fixed)\n",
+                label, pids->size(), ms, hints->kernel_threads.size(), hints->share_group.size(),
+                hints->threads_fixed.size());
+    RecordProperty(fmt::format("milliseconds_{}", label[0] == 'd' ? "default" : "no_numa_maps"), fmt::format("{:.1f}", ms));
+  };
+  timed(PolicyHintsOptions{}, "default 64 MiB threshold");
+  PolicyHintsOptions no_numa_maps;
+  no_numa_maps.numa_maps_min_rss_bytes = UINT64_MAX;
+  timed(no_numa_maps, "numa_maps never read");
+  RecordProperty("processes", static_cast<int>(pids->size()));
+}
+
+}  // namespace
+}  // namespace aurora::coord
