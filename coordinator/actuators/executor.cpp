@@ -108,7 +108,7 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   record["undo"] = {{"from_nodes", from}};
   if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
   if (options_.after_intent) options_.after_intent(pid);
-  auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second);
+  auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second, options_.should_stop);
   if (!moved) {
     nlohmann::json failed = follow_up(record, "failed", moved.error().message);
     (void)journal_.append(failed);
@@ -120,9 +120,9 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
                               error == 0 ? "landed elsewhere" : strerrorname_np(error) ? strerrorname_np(error) : "?", pages);
   if (!why_failed.empty()) why_failed += ")";
   const std::string message = fmt::format(
-      "{} page(s) moved to node {}, {} failed{}, {} left in small mappings, {} resident examined, {:.2f} s",
+      "{} page(s) moved to node {}, {} failed{}, {} left in small mappings, {} resident examined, {:.2f} s{}",
       moved->pages_moved, format_cpu_list(nodes), moved->pages_failed, why_failed, moved->pages_left_small,
-      moved->pages_seen, moved->seconds);
+      moved->pages_seen, moved->seconds, moved->stopped ? "; stopped early: the monitor is stopping" : "");
   nlohmann::json done = follow_up(record, "done", message);
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;

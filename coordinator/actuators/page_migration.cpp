@@ -24,8 +24,9 @@ namespace {
 constexpr std::size_t kQueryPages = 16384;
 // Each moving call drains every CPU's LRU caches first (lru_cache_disable), which costs far
 // more than the pages themselves on a busy or emulated machine: 64 calls of 512 pages took
-// 6.5 s for 128 MiB in the 2-node TCG guest. So a call moves up to a quarter second of the
-// budget, and at least this many pages.
+// 6.5 s for 128 MiB in the 2-node TCG guest. So a call moves up to 1/16 s of the budget
+// (16384 pages at 1 GiB/s: few calls, and a stop request is seen between them), and at least
+// this many pages.
 constexpr std::size_t kMinimumMovePages = 512;
 // A mapping with fewer pages off the target than this is left where it is: thread stacks,
 // TLS and small heaps carry little traffic, and AutoNUMA leaves such cold pages too.
@@ -61,7 +62,8 @@ std::vector<Range> anonymous_ranges(int pid) {
 }  // namespace
 
 Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
-                                               double budget_bytes_per_second) {
+                                               double budget_bytes_per_second,
+                                               const std::function<bool()>& should_stop) {
   if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
   if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
   const long page_size = ::sysconf(_SC_PAGESIZE);
@@ -69,7 +71,8 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
   MigrationResult result;
   std::size_t next_target = 0;
   const std::size_t move_batch = std::max<std::size_t>(
-      kMinimumMovePages, static_cast<std::size_t>(budget_bytes_per_second / 4 / static_cast<double>(page_size)));
+      kMinimumMovePages, static_cast<std::size_t>(budget_bytes_per_second / 16 / static_cast<double>(page_size)));
+  const auto stopping = [&] { return should_stop && should_stop(); };
   std::vector<void*> to_move;
   std::vector<int> nodes;
   // Moves what is pending, then sleeps until the bytes moved so far fit the budget.
@@ -104,10 +107,15 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
     return to_move.size() >= move_batch ? flush() : Result<void>{};
   };
   for (const Range& r : anonymous_ranges(process.pid())) {
+    if (result.stopped) break;
     // A mapping's first off-target pages wait here until it has enough of them to be moved.
     std::vector<void*> first_off_target;
     std::size_t off_target = 0;
     for (unsigned long address = r.start; address < r.end;) {
+      if (stopping()) {
+        result.stopped = true;
+        break;
+      }
       std::vector<void*> pages;
       for (; address < r.end && pages.size() < kQueryPages; address += page_size)
         pages.push_back(reinterpret_cast<void*>(address));

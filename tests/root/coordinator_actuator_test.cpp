@@ -212,6 +212,22 @@ TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResul
   EXPECT_EQ(records->back()["pages_moved"], 0);
 }
 
+TEST(CoordinatorActuators, PageMigrationStopsWhenAsked) {
+  Child child = Child::start(online_cpus(), online_cpus());
+  auto handle = ProcessHandle::open(child.pid);
+  ASSERT_TRUE(handle) << handle.error().message;
+  // Asked to stop before the first call: nothing examined, and it says it stopped.
+  auto stopped = migrate_process_memory(*handle, {0}, 1e9, [] { return true; });
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  EXPECT_TRUE(stopped->stopped);
+  EXPECT_EQ(stopped->pages_seen, 0u);
+  // Not asked: the child's 16 MiB are examined.
+  auto full = migrate_process_memory(*handle, {0}, 1e9, [] { return false; });
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_FALSE(full->stopped);
+  EXPECT_GE(full->pages_seen, (16u << 20) / 4096);
+}
+
 class CgroupCpuset : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CgroupCpuset, NarrowedThenRevertedNeverWidened) {

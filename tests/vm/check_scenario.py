@@ -20,27 +20,16 @@ import json
 import sys
 from pathlib import Path
 
+from cpulist import parse_list
+
 MODES = ("aurora", "autonuma", "both")
-
-
-def parse_cpulist(text):
-    cpus = set()
-    for part in text.strip().split(","):
-        if not part:
-            continue
-        if "-" in part:
-            lo, hi = part.split("-")
-            cpus.update(range(int(lo), int(hi) + 1))
-        else:
-            cpus.add(int(part))
-    return cpus
 
 
 def node_of_cpu(outdir):
     mapping = {}
     for line in (outdir / "node-cpus.txt").read_text().splitlines():
         node, _, cpulist = line.partition(" ")
-        for cpu in parse_cpulist(cpulist):
+        for cpu in parse_list(cpulist):
             mapping[cpu] = int(node)
     return mapping
 

@@ -11,23 +11,11 @@ Prints one line per mismatch and exits 1 if there is any, 0 otherwise.
 import argparse
 import sys
 
+from cpulist import parse_list
+
 # Memory the guest kernel keeps for itself (its image, page structs, firmware holes) is not in
 # a node's MemTotal; a node must still show at least this share of what it was given.
 MIN_MEMTOTAL_SHARE = 0.75
-
-
-def parse_list(text):
-    ids = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "-" in part:
-            first, last = part.split("-")
-            ids.extend(range(int(first), int(last) + 1))
-        else:
-            ids.append(int(part))
-    return ids
 
 
 def expected_topology(args):

@@ -74,6 +74,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     journal.emplace(std::move(*opened));
     coord::ExecutorOptions eo;
     eo.migration_budget_bytes_per_second = cc.migration_budget_mib_per_second * 1024 * 1024;
+    eo.should_stop = [] { return StopOnSignals::requested(); };
     executor.emplace(*journal, source->topology(), eo);
   }
   fmt::print("coordinator: {} ({} nodes); policy every {:.1f} s\n",

@@ -7,15 +7,20 @@ namespace aurora::cli {
 namespace {
 
 std::atomic<SnapshotSource*> g_source{nullptr};
+std::atomic<bool> g_requested{false};
 
 void on_signal(int) {
+  g_requested.store(true);
   // LivePipeline::request_stop is async-signal-safe (an atomic store and an eventfd write).
   if (SnapshotSource* source = g_source.load()) source->request_stop();
 }
 
 }  // namespace
 
+bool StopOnSignals::requested() { return g_requested.load(); }
+
 StopOnSignals::StopOnSignals(SnapshotSource& source) {
+  g_requested.store(false);
   g_source.store(&source);
   struct sigaction action {};
   action.sa_handler = on_signal;

@@ -13,6 +13,8 @@ class StopOnSignals {
   explicit StopOnSignals(SnapshotSource& source);
   ~StopOnSignals();  // restores the previous handlers
   StopOnSignals(const StopOnSignals&) = delete;
+  // Whether SIGINT or SIGTERM arrived since this object was made (long actions poll it).
+  static bool requested();
   StopOnSignals& operator=(const StopOnSignals&) = delete;
 
  private:

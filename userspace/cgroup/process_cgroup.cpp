@@ -22,12 +22,9 @@ std::string ProcessCgroup::primary() const {
 
 Result<ProcessCgroup> parse_process_cgroup(std::string_view text, std::string_view source) {
   ProcessCgroup cgroup;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++line_number;
+  procfs_detail::LineCursor lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const size_t line_number = lines.number();
     if (line.empty()) continue;
     const size_t first = line.find(':');
     const size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);

@@ -39,12 +39,9 @@ bool is_node_token(std::string_view token) {
 // kernel-escaped value of the file= token, empty when the line has none.
 template <class Visit>
 Result<void> parse_numa_maps(std::string_view text, const std::string& file, Visit&& visit) {
-  size_t line_number = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++line_number;
+  procfs_detail::LineCursor lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const size_t line_number = lines.number();
     line = procfs_detail::trim(line);
     if (line.empty()) continue;
 

@@ -34,4 +34,24 @@ std::optional<Int> parse_int(std::string_view text, int base = 10) {
 // Trims spaces and tabs at both ends.
 std::string_view trim(std::string_view text);
 
+// Walks a file's text line by line, numbering lines from 1 for messages naming file:line.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view text) : rest_(text) {}
+  // Sets `line` to the next line without its newline; false at the end of the text.
+  bool next(std::string_view& line) {
+    if (rest_.empty()) return false;
+    const size_t end = rest_.find('\n');
+    line = rest_.substr(0, end);
+    rest_.remove_prefix(end == std::string_view::npos ? rest_.size() : end + 1);
+    ++number_;
+    return true;
+  }
+  size_t number() const { return number_; }
+
+ private:
+  std::string_view rest_;
+  size_t number_ = 0;
+};
+
 }  // namespace aurora::procfs_detail

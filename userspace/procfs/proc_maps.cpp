@@ -30,12 +30,9 @@ std::string_view next_field(std::string_view& rest) {
 
 Result<std::vector<MapsEntry>> parse_proc_maps(std::string_view text, const std::string& file) {
   std::vector<MapsEntry> entries;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++line_number;
+  procfs_detail::LineCursor lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const size_t line_number = lines.number();
     if (procfs_detail::trim(line).empty()) continue;
     const auto bad = [&](std::string_view what) {
       return fail(ErrorKind::kBadInput,

@@ -38,12 +38,10 @@ bool for_each_assignment(std::string_view text, Visit&& visit) {
 
 Result<ProcSchedNuma> parse_proc_sched_numa(std::string_view text, const std::string& file) {
   ProcSchedNuma numa;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    const std::string_view line = trim(text.substr(0, end));
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++line_number;
+  procfs_detail::LineCursor lines(text);
+  for (std::string_view raw; lines.next(raw);) {
+    const size_t line_number = lines.number();
+    const std::string_view line = trim(raw);
     const auto bad = [&](std::string_view what) {
       return fail(ErrorKind::kBadInput, fmt::format("{}:{}: malformed sched line ({}): '{}'",
                                                     file, line_number, what, line));

@@ -23,6 +23,8 @@ struct ExecutorOptions {
   // Called after an action's intent is journaled and before it is taken (tests use it to make
   // the target exit at exactly that moment).
   std::function<void(int pid)> after_intent;
+  // Asked between page-migration calls: true ends a migration early (SIGINT/SIGTERM).
+  std::function<bool()> should_stop;
 };
 
 struct ActionOutcome {
