@@ -70,13 +70,18 @@ std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds
     if (!h.first_seen_seconds) {
       h.first_seen_seconds = h.changed_seconds = now_seconds;
     } else {
-      const bool new_phase = std::abs(threads - h.threads) * 2 >= std::max(h.threads, 1);
+      const bool moved_itself =
+          p.home_node >= 0 && h.home_node >= 0 && p.home_node != h.home_node &&
+          (h.moves.empty() || std::find(h.moves.back().to_nodes.begin(), h.moves.back().to_nodes.end(),
+                                        p.home_node) == h.moves.back().to_nodes.end());
+      const bool new_phase = moved_itself || std::abs(threads - h.threads) * 2 >= std::max(h.threads, 1);
       const bool memory_moved = std::abs(memory - h.memory_bytes) > 0.1 * std::max(h.memory_bytes, 1.0);
       if (new_phase) h.new_phase_seconds = now_seconds;
       if (new_phase || memory_moved) h.changed_seconds = now_seconds;
     }
     h.threads = threads;
     h.memory_bytes = memory;
+    if (p.home_node >= 0) h.home_node = p.home_node;
     if (now_seconds - h.changed_seconds < min_observed_seconds) young.insert(p.pid);
   }
   return young;

@@ -179,6 +179,20 @@ TEST(Policy, GrowingMemoryWaitsPoolChurnDoesNotAndANewPhaseEndsTheHold) {
   EXPECT_GT(state.since_last_move(100, 4.0), 30.0);
 }
 
+TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
+  Snapshot s = snapshot_of({process(100, {{0, 2.0}}, {{0, 512}}, 2)});
+  s.processes[0].home_node = 0;
+  PolicyState state;
+  state.settling(s, 0.0, 1.0);
+  state.record_move(100, {1.0, {0}, {1}, 0});  // we sent it to node 1
+  s.processes[0].home_node = 1;
+  EXPECT_TRUE(state.settling(s, 2.0, 1.0).empty());  // it went where we sent it: still held
+  EXPECT_LT(state.since_last_move(100, 2.0), 30.0);
+  s.processes[0].home_node = 0;  // the application moved its threads back itself
+  EXPECT_FALSE(state.settling(s, 3.0, 1.0).empty());
+  EXPECT_GT(state.since_last_move(100, 3.0), 30.0);
+}
+
 TEST(Policy, HysteresisLeavesSmallGainsAlone) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   PolicyState state;

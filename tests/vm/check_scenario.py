@@ -172,7 +172,29 @@ def summary_line(mode, m):
             f"{m['pingpong']} ping-pong")
 
 
+def journal_originals(mode_dir):
+    """tid -> the affinity the actuator read just before the coordinator's first change to it."""
+    originals = {}
+    journal = mode_dir / "journal.jsonl"
+    if not journal.exists():
+        return originals
+    for line in journal.read_text().splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if record.get("kind") == "affinity" and record.get("phase") == "intent":
+            for tid, mask in record.get("undo", {}).items():
+                originals.setdefault(int(tid), mask)
+    return originals
+
+
+def same_cpus(a, b):
+    return sorted(parse_list(a)) == sorted(parse_list(b))
+
+
 def reverted(outdir, mode):
+    """After `revert`, every thread the coordinator re-pinned has the affinity it had before
+    (as the actuator read it when it acted), and no other thread's affinity changed."""
     mode_dir = outdir / mode
     marks = window(mode_dir)
     if "reverted" not in marks:
@@ -182,22 +204,29 @@ def reverted(outdir, mode):
     if rc != "0":
         print(f"{mode}: revert exited {rc}: {(mode_dir / 'revert.log').read_text()}")
         return False
-    first, after, changed = {}, {}, set()
+    originals = journal_originals(mode_dir)
+    before, after = {}, {}
     for t, entry in load_samples(mode_dir).items():
-        for key, (_cpu, _ticks, allowed) in entry["threads"].items():
-            first.setdefault(key, allowed)
-            if allowed != first[key] and t < marks["reverted"]:
-                changed.add(key)
-            if t > marks["reverted"]:
-                after[key] = allowed
+        for (pid, tid), (_cpu, _ticks, allowed) in entry["threads"].items():
+            if t < marks["end"]:
+                before[tid] = allowed
+            elif t > marks["reverted"]:
+                after[tid] = allowed
     if not after:
         print(f"{mode}: no sample after the revert (the workloads ended first)")
         return False
-    wrong = {k: (first[k], v) for k, v in after.items() if v != first[k]}
-    print(f"{mode}: {len(changed)} thread(s) had their affinity changed by the coordinator; "
-          f"after revert {len(after) - len(wrong)} of {len(after)} have their first-seen affinity back")
-    for (pid, tid), (was, now) in wrong.items():
-        print(f"  pid {pid} tid {tid}: was {was}, now {now}")
+    wrong = []
+    for tid, now in after.items():
+        expected = originals.get(tid)
+        if expected is None:
+            expected = before.get(tid, now)  # not touched by the coordinator: unchanged by revert
+        if not same_cpus(expected, now):
+            wrong.append(f"  tid {tid}: expected {expected}, now {now}")
+    touched = sum(1 for tid in after if tid in originals)
+    print(f"{mode}: {touched} sampled thread(s) re-pinned by the coordinator; after revert "
+          f"{len(after) - len(wrong)} of {len(after)} have the affinity they had before it acted")
+    for line in wrong:
+        print(line)
     return not wrong
 
 

@@ -119,11 +119,16 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
       ++recommended;
       print_decision(d);
       if (!executor) continue;
+      // A move that failed, or changed nothing (its pages were file-backed or in small
+      // mappings), is not a move: no hold follows it.
+      bool changed = false, failed = false;
       for (const auto& result : executor->apply(d)) {
         fmt::print("    {}: {}\n", result.ok ? "applied" : "not applied", result.line);
-        if (!result.ok)
-          for (int pid : d.pids) state.forget_last_move(pid);
+        failed = failed || !result.ok;
+        changed = changed || (result.ok && result.changed);
       }
+      if (failed || !changed)
+        for (int pid : d.pids) state.forget_last_move(pid);
     }
   }
   fmt::print("coordinator: {} cycle(s), {} recommendation(s)\n", cycles, recommended);

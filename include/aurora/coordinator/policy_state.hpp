@@ -26,6 +26,7 @@ struct ProcessHistory {
   double changed_seconds = 0;
   int threads = 0;
   double memory_bytes = 0;
+  int home_node = -1;  // the node it ran on most in the last snapshot
   // When its thread count last changed by half or more: a new phase, so a hold from a move
   // decided before it no longer applies.
   double new_phase_seconds = -1;
@@ -55,8 +56,10 @@ class PolicyState {
   // (thread count by half or more, e.g. 1 -> 3 as it starts its workers; memory by more than a
   // tenth, still allocating), and returns the pids for which that was less than
   // `min_observed_seconds` ago (PolicyHints::settling). A thread-count change also ends the
-  // hold of an earlier move: the process is in a new phase. Small thread-pool churn is not a
-  // change, so a server whose pool breathes is still decided on.
+  // hold of an earlier move: the process is in a new phase, as does its home node (where it
+  // runs most) changing to a node the last move did not send it to (the application moved
+  // its threads itself). Small thread-pool churn is not a change, so a server whose pool
+  // breathes is still decided on.
   std::set<int> settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds);
 
  private:

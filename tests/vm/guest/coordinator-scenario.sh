@@ -101,13 +101,14 @@ for mode in $modes; do
     kill -0 "$monitor" 2>/dev/null || { echo "coordinator-scenario: the coordinator did not start" >&2; cat "$out/run.log" >&2; exit 1; }
   fi
   vmstat_migrations >"$out/vmstat-start"
+  # The sampler runs from before the workloads start: the first affinity it sees for a thread
+  # is the one the application gave it, before the coordinator could change it.
+  sh "$guest/locality-sampler.sh" "$out/samples.txt" "$sample_period" $((run_seconds + 8)) "$out/pids" &
+  sampler=$!
   start_workloads || exit 2
   # The window starts once every workload placed its memory and started its threads.
   for name in $(cut -d' ' -f2 "$out/pids"); do placed "$name"; done
   echo "$(uptime_now) start" >"$out/window"
-  # shellcheck disable=SC2046  # one argument per pid
-  sh "$guest/locality-sampler.sh" "$out/samples.txt" "$sample_period" $((run_seconds + 2)) $(cut -d' ' -f1 "$out/pids") &
-  sampler=$!
   sleep "$window"
   echo "$(uptime_now) end" >>"$out/window"
   vmstat_migrations >"$out/vmstat-end"

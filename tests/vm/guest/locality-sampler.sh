@@ -1,9 +1,11 @@
 #!/bin/sh
 # shellcheck shell=dash
-# Samples, every PERIOD seconds until SECONDS have passed or every PID has exited, where each
-# process's memory is (/proc/PID/numa_maps) and where each of its threads ran (/proc/PID/task/
-# TID/stat), for tests/vm/check_scenario.py. busybox sh + awk only: nothing else is in the guest.
-#   sh locality-sampler.sh OUTFILE PERIOD SECONDS PID...
+# Samples, every PERIOD seconds until SECONDS have passed or every process listed has exited,
+# where each process's memory is (/proc/PID/numa_maps) and where each of its threads ran
+# (/proc/PID/task/TID/stat), for tests/vm/check_scenario.py. busybox sh + awk only: nothing else
+# is in the guest. PIDFILE ("pid name" lines) is read again at every sample, so the sampler can
+# start before the processes do and see each thread's affinity from its first moment.
+#   sh locality-sampler.sh OUTFILE PERIOD SECONDS PIDFILE
 # Lines (t = /proc/uptime seconds):
 #   M t pid node pages                        resident pages of pid on node, all mappings
 #   T t pid tid cpu ticks allowed             a thread: last CPU, utime+stime (USER_HZ ticks),
@@ -11,7 +13,7 @@
 out=$1
 period=$2
 seconds=$3
-shift 3
+pidfile=$4
 uptime() { cut -d' ' -f1 /proc/uptime; }
 start=$(uptime)
 : >"$out"
@@ -19,7 +21,9 @@ while :; do
   t=$(uptime)
   awk -v t="$t" -v s="$start" -v d="$seconds" 'BEGIN { exit !(t - s >= d) }' && break
   alive=0
-  for pid in "$@"; do
+  listed=0
+  for pid in $(cut -d' ' -f1 "$pidfile" 2>/dev/null); do
+    listed=1
     [ -r "/proc/$pid/numa_maps" ] || continue
     alive=1
     awk -v t="$t" -v pid="$pid" '
@@ -34,6 +38,6 @@ while :; do
           'NF >= 37 { print "T", t, pid, tid, $37, $12 + $13, allowed }' >>"$out"
     done
   done
-  [ "$alive" = 1 ] || break
+  [ "$listed" = 1 ] && [ "$alive" = 0 ] && break
   sleep "$period"
 done
