@@ -96,7 +96,12 @@ def measure_mode(outdir, mode, cpu_node):
     to_95 = None
     thread_moves = 0
     cpu_majority, mem_majority = {}, {}
+    previous_t = None
     for t, entry in samples.items():
+        # A sample counts when the CPU time it describes (since the previous sample) lies in the
+        # window: the first one after the start may still hold the workloads' first touch.
+        in_window = previous_t is not None and previous_t >= start and t <= end
+        previous_t = t
         cpu_by_pid = {}
         for key, (cpu, ticks, _allowed) in entry["threads"].items():
             if key in previous:
@@ -106,7 +111,7 @@ def measure_mode(outdir, mode, cpu_node):
                     node = cpu_node.get(cpu, -1)
                     cpu_by_pid.setdefault(key[0], {}).setdefault(node, 0)
                     cpu_by_pid[key[0]][node] += ran
-                    if start <= t <= end and cpu_node.get(before_cpu, -1) != node:
+                    if in_window and cpu_node.get(before_cpu, -1) != node:
                         thread_moves += 1
             previous[key] = (cpu, ticks)
         weighted, weight = 0.0, 0.0
@@ -120,14 +125,14 @@ def measure_mode(outdir, mode, cpu_node):
             remote = sum(c * m for i, c in cpu.items() for j, m in memory.items() if i != j) / (cpu_total * mem_total)
             weighted += remote * cpu_total
             weight += cpu_total
-            if start <= t <= end:
+            if in_window:
                 cpu_majority.setdefault(pid, []).append(majority(cpu))
                 mem_majority.setdefault(pid, []).append(majority(memory))
-        if weight > 0 and start <= t <= end:
+        if weight > 0 and in_window:
             share = weighted / weight
             series.append((round(t - start, 2), round(share, 4)))
             if last_t is not None:
-                integrated += share * (t - max(last_t, start))
+                integrated += share * (t - last_t)
             if to_95 is None and share <= 0.05:
                 to_95 = t - start
         if weight > 0:
