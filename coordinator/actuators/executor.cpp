@@ -127,7 +127,7 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;
   (void)journal_.append(done);
-  return {true, fmt::format("pid {}: {}", pid, message), moved->pages_moved > 0};
+  return {true, fmt::format("pid {}: {}", pid, message)};
 }
 
 std::vector<ActionOutcome> Executor::apply(const Decision& d) {

@@ -346,6 +346,17 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     if (remote < 0.01) continue;  // already local: nothing to decide
+    // The kernel is moving its pages right now (AutoNUMA's migrations, attributed to the
+    // process's own threads): moving its threads as well would send the pages back. Found in
+    // the 2-node guest with both on: pages went 0 -> 1 -> 0 after an application's phase change.
+    std::uint64_t migrating = 0;
+    for (const ProcessSample* m : u.members) migrating += m->pages_migrated;
+    if (migrating > 0) {
+      skip(fmt::format("{:.0f}% remote, but the kernel migrated {} of its pages in the last interval "
+                       "(AutoNUMA): left to finish",
+                       remote * 100, migrating));
+      continue;
+    }
     const double weighted = weighted_distance(nodes, c, m);
     candidates.push_back({&u, weighted, penalty_rate(u.cpu_total, u.intensity, weighted, config.cost)});
   }

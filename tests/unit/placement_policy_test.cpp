@@ -193,6 +193,19 @@ TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
   EXPECT_GT(state.since_last_move(100, 3.0), 30.0);
 }
 
+TEST(Policy, PagesTheKernelIsMigratingAreLeftToIt) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})});
+  s.processes[0].pages_migrated = 4096;
+  PolicyState state;
+  auto out = decide(t, s, {}, {}, state, 0);
+  EXPECT_TRUE(out.decisions.empty());
+  ASSERT_EQ(out.skipped.size(), 1u);
+  EXPECT_NE(out.skipped[0].reason.find("AutoNUMA"), std::string::npos) << out.skipped[0].reason;
+  s.processes[0].pages_migrated = 0;
+  EXPECT_EQ(decide(t, s, {}, {}, state, 1).decisions.size(), 1u);
+}
+
 TEST(Policy, HysteresisLeavesSmallGainsAlone) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   PolicyState state;

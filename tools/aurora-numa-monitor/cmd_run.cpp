@@ -119,15 +119,15 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
       ++recommended;
       print_decision(d);
       if (!executor) continue;
-      // A move that failed, or changed nothing (its pages were file-backed or in small
-      // mappings), is not a move: no hold follows it.
-      bool changed = false, failed = false;
+      // A move that failed is not a move: no hold follows it. One that succeeded with nothing
+      // to do is held like any other, so it is not proposed again every cycle; an application
+      // moving its threads elsewhere ends the hold (PolicyState::settling).
+      bool failed = false;
       for (const auto& result : executor->apply(d)) {
         fmt::print("    {}: {}\n", result.ok ? "applied" : "not applied", result.line);
         failed = failed || !result.ok;
-        changed = changed || (result.ok && result.changed);
       }
-      if (failed || !changed)
+      if (failed)
         for (int pid : d.pids) state.forget_last_move(pid);
     }
   }

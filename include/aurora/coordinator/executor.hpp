@@ -30,7 +30,6 @@ struct ExecutorOptions {
 struct ActionOutcome {
   bool ok = false;
   std::string line;  // one line for the log / terminal: what was done or why not
-  bool changed = true;  // false: it succeeded with nothing to do (no page needed moving)
 };
 
 class Executor {
