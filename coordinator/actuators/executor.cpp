@@ -1,5 +1,7 @@
 #include "aurora/coordinator/executor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/process_handle.hpp"
 #include "aurora/cpu_list.hpp"
+#include "migration_worker.hpp"
 
 namespace aurora::coord {
 
@@ -26,8 +29,23 @@ nlohmann::json follow_up(const nlohmann::json& intent, const std::string& phase,
 
 }  // namespace
 
+Executor::Executor(Journal& journal, const Topology& topology, ExecutorOptions options)
+    : journal_(journal), topology_(topology), options_(std::move(options)) {}
+
+Executor::~Executor() = default;  // the worker's destructor stops it; its records are journaled
+
+Result<void> Executor::journal_append(const nlohmann::json& record) {
+  std::lock_guard lock(journal_mutex_);
+  return journal_.append(record);
+}
+
 nlohmann::json Executor::intent(const std::string& kind, int pid, std::uint64_t start_time, const std::string& summary) {
-  return {{"id", journal_.next_id()}, {"phase", "intent"}, {"time", now_seconds()}, {"kind", kind},
+  std::string id;
+  {
+    std::lock_guard lock(journal_mutex_);
+    id = journal_.next_id();
+  }
+  return {{"id", id}, {"phase", "intent"}, {"time", now_seconds()}, {"kind", kind},
           {"pid", pid},           {"start_time", start_time}, {"summary", summary}};
 }
 
@@ -52,10 +70,10 @@ ActionOutcome Executor::set_process_affinity(int pid, const std::vector<int>& cp
   nlohmann::json record = intent("affinity", pid, handle->identity().start_time, summary);
   record["undo"] = undo;
   record["target"] = format_cpu_list(target);
-  if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
+  if (auto ok = journal_append(record); !ok) return {false, ok.error().message};
   if (options_.after_intent) options_.after_intent(pid);
   if (auto alive = handle->verify(); !alive) {
-    (void)journal_.append(follow_up(record, "failed", alive.error().message));
+    (void)journal_append(follow_up(record, "failed", alive.error().message));
     return {false, fmt::format("pid {}: {} before its affinity was set; journal closed", pid, alive.error().message)};
   }
   int set = 0, gone = 0;
@@ -68,13 +86,13 @@ ActionOutcome Executor::set_process_affinity(int pid, const std::vector<int>& cp
   }
   if (set == 0) {
     nlohmann::json failed = follow_up(record, "failed", error.empty() ? fmt::format("pid {} exited", pid) : error);
-    (void)journal_.append(failed);
+    (void)journal_append(failed);
     return {false, fmt::format("pid {}: affinity not set: {}", pid, failed["message"].get<std::string>())};
   }
   const std::string message = fmt::format("{} thread(s) set to CPUs {}{}{}", set, format_cpu_list(target),
                                           gone ? fmt::format(", {} exited meanwhile", gone) : "",
                                           error.empty() ? "" : ", some refused: " + error);
-  (void)journal_.append(follow_up(record, "done", message));
+  (void)journal_append(follow_up(record, "done", message));
   return {true, fmt::format("pid {}: {}", pid, message)};
 }
 
@@ -86,17 +104,18 @@ ActionOutcome Executor::set_cgroup_cpuset(const std::string& dir, const std::vec
   record["cgroup_dir"] = dir;
   record["undo"] = {{"cpus", state->cpus}, {"mems", state->mems}, {"v2", state->v2}};
   record["target"] = {{"cpus", format_cpu_list(cpus)}, {"mems", format_cpu_list(mems)}};
-  if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
+  if (auto ok = journal_append(record); !ok) return {false, ok.error().message};
   if (auto ok = narrow_cpuset(dir, cpus, mems); !ok) {
-    (void)journal_.append(follow_up(record, "failed", ok.error().message));
+    (void)journal_append(follow_up(record, "failed", ok.error().message));
     return {false, ok.error().message};
   }
-  (void)journal_.append(follow_up(record, "done", "narrowed"));
+  (void)journal_append(follow_up(record, "done", "narrowed"));
   return {true, fmt::format("cgroup {}: cpuset.cpus {} cpuset.mems {} (was '{}' / '{}')", dir, format_cpu_list(cpus),
                             format_cpu_list(mems), state->cpus, state->mems)};
 }
 
-ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, const std::string& summary) {
+ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, const std::string& summary,
+                                       const std::function<bool()>& stop_requested, std::uint64_t max_bytes) {
   auto handle = ProcessHandle::open(pid);
   if (!handle) return {false, fmt::format("pid {}: {}; skipped", pid, handle.error().message)};
   nlohmann::json record = intent("memory", pid, handle->identity().start_time, summary);
@@ -106,12 +125,18 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   for (const auto& n : topology_.nodes)
     if (std::find(nodes.begin(), nodes.end(), n.id) == nodes.end()) from.push_back(n.id);
   record["undo"] = {{"from_nodes", from}};
-  if (auto ok = journal_.append(record); !ok) return {false, ok.error().message};
+  if (max_bytes > 0) record["max_bytes"] = max_bytes;
+  if (auto ok = journal_append(record); !ok) return {false, ok.error().message};
   if (options_.after_intent) options_.after_intent(pid);
-  auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second, options_.should_stop);
+  const auto stopping = [&] {
+    return (stop_requested && stop_requested()) || (options_.should_stop && options_.should_stop());
+  };
+  const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second, stopping,
+                                      (max_bytes + page_size - 1) / page_size);
   if (!moved) {
     nlohmann::json failed = follow_up(record, "failed", moved.error().message);
-    (void)journal_.append(failed);
+    (void)journal_append(failed);
     return {false, fmt::format("pid {}: page migration stopped: {}", pid, moved.error().message)};
   }
   std::string why_failed;
@@ -120,14 +145,41 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
                               error == 0 ? "landed elsewhere" : strerrorname_np(error) ? strerrorname_np(error) : "?", pages);
   if (!why_failed.empty()) why_failed += ")";
   const std::string message = fmt::format(
-      "{} page(s) moved to node {}, {} failed{}, {} left in small mappings, {} resident examined, {:.2f} s{}",
+      "{} page(s) moved to node {}, {} failed{}, {} left in small mappings, {} resident examined, {:.2f} s in {} "
+      "call(s){}",
       moved->pages_moved, format_cpu_list(nodes), moved->pages_failed, why_failed, moved->pages_left_small,
-      moved->pages_seen, moved->seconds, moved->stopped ? "; stopped early: the monitor is stopping" : "");
+      moved->pages_seen, moved->seconds, moved->move_calls,
+      moved->stopped         ? "; stopped early: the monitor is stopping"
+      : moved->reached_limit ? fmt::format("; as much as fits ({} MiB) moved, the rest stays", max_bytes >> 20)
+                             : "");
   nlohmann::json done = follow_up(record, "done", message);
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;
-  (void)journal_.append(done);
-  return {true, fmt::format("pid {}: {}", pid, message)};
+  (void)journal_append(done);
+  return {true, fmt::format("pid {}: {}", pid, message), pid, moved->pages_moved * page_size, moved->seconds};
+}
+
+ActionOutcome Executor::start_memory_migration(int pid, const std::vector<int>& nodes, const std::string& summary,
+                                               std::uint64_t max_bytes) {
+  if (!worker_)
+    worker_ = std::make_unique<MigrationWorker>(
+        [this](const MigrationWorker::Request& r, const std::function<bool()>& stop_requested) {
+          return migrate_memory(r.pid, r.nodes, r.summary, stop_requested, r.max_bytes);
+        });
+  if (!worker_->submit({pid, nodes, summary, max_bytes}))
+    return {false, fmt::format("pid {}: not queued: its memory is already being moved, or the coordinator is stopping", pid), pid};
+  return {true, fmt::format("pid {}: moving its memory to node {} in the background", pid, format_cpu_list(nodes)),
+          pid};
+}
+
+std::vector<ActionOutcome> Executor::finished_migrations() {
+  return worker_ ? worker_->take_finished() : std::vector<ActionOutcome>{};
+}
+
+std::set<int> Executor::migrating_pids() const { return worker_ ? worker_->busy() : std::set<int>{}; }
+
+std::vector<ActionOutcome> Executor::stop_migrations() {
+  return worker_ ? worker_->stop() : std::vector<ActionOutcome>{};
 }
 
 std::vector<ActionOutcome> Executor::apply(const Decision& d) {
@@ -169,8 +221,12 @@ std::vector<ActionOutcome> Executor::apply(const Decision& d) {
     return out;
   }
   for (int pid : d.pids) {
-    if (threads) out.push_back(set_process_affinity(pid, cpus, d.summary));
-    if (memory) out.push_back(migrate_memory(pid, d.target_nodes, d.summary));
+    if (threads) {
+      out.push_back(set_process_affinity(pid, cpus, d.summary));
+      out.back().pid = pid;
+    }
+    if (memory)
+      out.push_back(start_memory_migration(pid, d.target_nodes, d.summary, d.partial_memory ? d.bytes_to_migrate : 0));
   }
   return out;
 }
@@ -218,7 +274,10 @@ ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool
       return {false, fmt::format("pid {}: its memory stays where it was moved (revert --memory moves it back)", pid)};
     std::vector<int> from = intent["undo"].value("from_nodes", std::vector<int>{});
     if (from.empty()) return finish(fmt::format("pid {}: no other node to move memory back to", pid));
-    auto moved = migrate_process_memory(*handle, from, migration_budget_bytes_per_second);
+    // A partial move (as much as fits) is undone as far as it went: at most that much goes back.
+    const std::uint64_t max_pages =
+        intent.value("max_bytes", std::uint64_t{0}) / static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    auto moved = migrate_process_memory(*handle, from, migration_budget_bytes_per_second, {}, max_pages);
     if (!moved) return {false, fmt::format("pid {}: moving memory back stopped: {}", pid, moved.error().message)};
     return finish(fmt::format("pid {}: {} page(s) moved back to node {}", pid, moved->pages_moved, format_cpu_list(from)));
   }

@@ -22,12 +22,18 @@ namespace {
 
 // Where-is queries go in chunks of this many pages (a status array of 64 KiB).
 constexpr std::size_t kQueryPages = 16384;
-// Each moving call drains every CPU's LRU caches first (lru_cache_disable), which costs far
-// more than the pages themselves on a busy or emulated machine: 64 calls of 512 pages took
-// 6.5 s for 128 MiB in the 2-node TCG guest. So a call moves up to 1/16 s of the budget
-// (16384 pages at 1 GiB/s: few calls, and a stop request is seen between them), and at least
-// this many pages.
-constexpr std::size_t kMinimumMovePages = 512;
+// Each moving call drains every CPU's LRU caches first (lru_cache_disable), a fixed cost that
+// is far higher than the pages themselves on a busy or emulated machine: about 0.1 s per call
+// in the 2-node TCG guest, so 64 calls of 512 pages took 6.5 s for 128 MiB there. Yet a call
+// cannot be interrupted, and one of 16384 pages took 21 s in that guest on a loaded CI host: a
+// stop request waited 21 s. So the batch adapts to the time a call takes: it starts at
+// kFirstMovePages, doubles while a call takes under half of kTargetCallSeconds, shrinks to fit
+// it when a call takes more than twice as long, and stays within [kMinimumMovePages, 1/16 s of
+// the budget]. (Shrinking to fit every call into 0.1 s left 128-page calls that were mostly
+// that fixed cost: 2.8 MiB/s in the guest.)
+constexpr std::size_t kFirstMovePages = 512;
+constexpr std::size_t kMinimumMovePages = 128;
+constexpr double kTargetCallSeconds = 0.5;
 // A mapping with fewer pages off the target than this is left where it is: thread stacks,
 // TLS and small heaps carry little traffic, and AutoNUMA leaves such cold pages too.
 constexpr std::size_t kMinimumPagesPerMapping = 256;
@@ -63,15 +69,17 @@ std::vector<Range> anonymous_ranges(int pid) {
 
 Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
                                                double budget_bytes_per_second,
-                                               const std::function<bool()>& should_stop) {
+                                               const std::function<bool()>& should_stop,
+                                               std::uint64_t max_pages) {
   if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
   if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
   const long page_size = ::sysconf(_SC_PAGESIZE);
   const auto started = std::chrono::steady_clock::now();
   MigrationResult result;
   std::size_t next_target = 0;
-  const std::size_t move_batch = std::max<std::size_t>(
+  const std::size_t largest_batch = std::max<std::size_t>(
       kMinimumMovePages, static_cast<std::size_t>(budget_bytes_per_second / 16 / static_cast<double>(page_size)));
+  std::size_t move_batch = std::min(kFirstMovePages, largest_batch);
   const auto stopping = [&] { return should_stop && should_stop(); };
   std::vector<void*> to_move;
   std::vector<int> nodes;
@@ -79,6 +87,8 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
   auto flush = [&]() -> Result<void> {
     if (to_move.empty()) return {};
     std::vector<int> moved(to_move.size(), 0);
+    const auto call_started = std::chrono::steady_clock::now();
+    ++result.move_calls;
     const long rc = move_pages_syscall(process.pid(), to_move.size(), to_move.data(), nodes.data(), moved.data(), MPOL_MF_MOVE);
     if (rc < 0) {
       if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
@@ -94,24 +104,40 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
         }
       }
     }
+    const double call_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - call_started).count();
+    if (call_seconds > 2 * kTargetCallSeconds)
+      move_batch = std::max(kMinimumMovePages, static_cast<std::size_t>(static_cast<double>(to_move.size()) *
+                                                                         kTargetCallSeconds / call_seconds));
+    else if (call_seconds < kTargetCallSeconds / 2 && to_move.size() >= move_batch)
+      move_batch = std::min(largest_batch, move_batch * 2);
     to_move.clear();
     nodes.clear();
     const double due = static_cast<double>(result.pages_moved * page_size) / std::max(1.0, budget_bytes_per_second);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
+    result.stopped = stopping();
     return {};
   };
+  std::uint64_t queued = 0;
+  const auto finished = [&] { return result.stopped || result.reached_limit; };
   auto queue = [&](void* page) -> Result<void> {
+    if (finished()) return {};
+    if (max_pages > 0 && queued >= max_pages) {
+      result.reached_limit = true;
+      return {};
+    }
+    ++queued;
     to_move.push_back(page);
     nodes.push_back(to_nodes[next_target++ % to_nodes.size()]);
     return to_move.size() >= move_batch ? flush() : Result<void>{};
   };
   for (const Range& r : anonymous_ranges(process.pid())) {
-    if (result.stopped) break;
+    if (finished()) break;
     // A mapping's first off-target pages wait here until it has enough of them to be moved.
     std::vector<void*> first_off_target;
     std::size_t off_target = 0;
-    for (unsigned long address = r.start; address < r.end;) {
+    for (unsigned long address = r.start; address < r.end && !finished();) {
       if (stopping()) {
         result.stopped = true;
         break;
@@ -124,7 +150,7 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
         if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
         continue;  // the mapping changed under us: skip this chunk
       }
-      for (std::size_t i = 0; i < pages.size(); ++i) {
+      for (std::size_t i = 0; i < pages.size() && !finished(); ++i) {
         if (status[i] < 0) continue;  // not resident
         ++result.pages_seen;
         if (std::find(to_nodes.begin(), to_nodes.end(), status[i]) != to_nodes.end()) continue;
@@ -139,9 +165,11 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
         if (auto ok = queue(pages[i]); !ok) return tl::unexpected(ok.error());
       }
     }
-    result.pages_left_small += first_off_target.size();
+    if (!finished()) result.pages_left_small += first_off_target.size();
   }
-  if (auto ok = flush(); !ok) return tl::unexpected(ok.error());
+  // Stopped: what is queued stays where it is (another call could take a while).
+  if (!result.stopped)
+    if (auto ok = flush(); !ok) return tl::unexpected(ok.error());
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

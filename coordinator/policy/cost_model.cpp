@@ -89,20 +89,28 @@ double penalty_rate(double cpu_cores, double intensity, double weighted, const C
   return cpu_cores * intensity * p.remote_penalty * std::max(0.0, weighted - 1.0);
 }
 
-CostEstimate estimate_move(double cpu_cores, double intensity, double before, double after,
+double migration_rate(const CostParameters& p) {
+  const double budget = std::max(1.0, p.migration_budget_bytes_per_second);
+  return p.migration_observed_bytes_per_second > 0 ? std::min(budget, p.migration_observed_bytes_per_second) : budget;
+}
+
+CostEstimate estimate_move(double cpu_cores, double intensity, double before, double after, double during,
                            std::uint64_t bytes, int threads_moved, const CostParameters& p) {
   CostEstimate e;
   e.penalty_seconds_per_second = penalty_rate(cpu_cores, intensity, before, p);
-  const double saving_rate = e.penalty_seconds_per_second - penalty_rate(cpu_cores, intensity, after, p);
-  const double budget = std::max(1.0, p.migration_budget_bytes_per_second);
-  e.migration_duration_seconds = static_cast<double>(bytes) / budget;
-  // The saving ramps up linearly while pages move at the budget rate: half of it is lost over
-  // the migration's duration. A migration longer than the horizon saves nothing in it.
-  const double effective =
-      std::max(0.0, p.horizon_seconds - e.migration_duration_seconds / 2.0);
-  e.expected_saving_seconds = saving_rate * std::min(p.horizon_seconds, effective);
-  e.migration_cost_seconds = static_cast<double>(bytes) / std::max(1.0, p.migration_cpu_bytes_per_second) +
-                             threads_moved * p.thread_move_cost_seconds;
+  const double penalty_after = penalty_rate(cpu_cores, intensity, after, p);
+  const double saving_rate = e.penalty_seconds_per_second - penalty_after;
+  e.migration_duration_seconds = static_cast<double>(bytes) / migration_rate(p);
+  // While pages move the placement goes linearly from `during` to `after`: over the migration
+  // the process loses half of (penalty(during) - penalty(after)) per second compared with
+  // arriving at once. A migration longer than the horizon is counted up to the horizon.
+  const double ramp = std::min(e.migration_duration_seconds, 2 * p.horizon_seconds);
+  e.expected_saving_seconds =
+      saving_rate * p.horizon_seconds - (penalty_rate(cpu_cores, intensity, during, p) - penalty_after) * ramp / 2.0;
+  // The migrating thread is busy while it copies: at the observed rate when that is slower
+  // than the kernel's copy alone.
+  const double copy_rate = std::min(std::max(1.0, p.migration_cpu_bytes_per_second), migration_rate(p));
+  e.migration_cost_seconds = static_cast<double>(bytes) / copy_rate + threads_moved * p.thread_move_cost_seconds;
   return e;
 }
 

@@ -60,6 +60,13 @@ void PolicyState::forget_last_move(int pid) {
   if (it != by_pid_.end() && !it->second.moves.empty()) it->second.moves.pop_back();
 }
 
+void PolicyState::migration_finished(int pid, double now_seconds) {
+  auto it = by_pid_.find(pid);
+  if (it == by_pid_.end() || it->second.moves.empty()) return;
+  MoveRecord& last = it->second.moves.back();
+  last.settle_seconds = std::max(last.settle_seconds, now_seconds - last.time_seconds);
+}
+
 std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds) {
   std::set<int> young;
   for (const ProcessSample& p : snapshot.processes) {

@@ -2,6 +2,7 @@
 // snapshot every interval; its decisions applied as the actuators would (affinity at once,
 // memory at the migration budget).
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -78,8 +79,11 @@ void AuroraDriver::tick(Model& m, double now, double dt) {
           return std::find(objects.begin(), objects.end(), p.object) != objects.end();
         });
       std::deque<PendingMove> moves;
+      // As much as fits (partial_memory): the actuator stops at bytes_to_migrate; so does this.
+      const std::size_t limit = d.partial_memory ? (d.bytes_to_migrate + m.chunk_bytes() - 1) / m.chunk_bytes()
+                                                 : std::numeric_limits<std::size_t>::max();
       for (int o : objects)
-        for (std::size_t ch = 0; ch < m.objects[o].chunk_node.size(); ++ch)
+        for (std::size_t ch = 0; ch < m.objects[o].chunk_node.size() && moves.size() < limit; ++ch)
           if (std::find(targets.begin(), targets.end(), m.objects[o].chunk_node[ch]) == targets.end())
             moves.push_back({o, ch, targets});
       if (!moves.empty()) queues_.push_back(std::move(moves));

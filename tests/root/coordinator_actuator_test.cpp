@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -210,6 +211,48 @@ TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResul
   // Node 0 is the only node here: the 16 MiB the child touched are resident and already there.
   EXPECT_GE((*records).back()["message"].get<std::string>().find("resident examined"), 0u);
   EXPECT_EQ(records->back()["pages_moved"], 0);
+}
+
+TEST(CoordinatorActuators, ApplyMovesMemoryOnTheWorkerAndJournalsWhenItEnds) {
+  Child child = Child::start(online_cpus(), online_cpus());
+  const fs::path path = temp_journal("memory-worker");
+  auto journal = Journal::open(path.string());
+  ASSERT_TRUE(journal);
+  Topology topology;
+  topology.nodes.push_back(NodeInfo{});
+  Executor executor(*journal, topology, {});
+  Decision decision;
+  decision.pids = {child.pid};
+  decision.action = ActionKind::kMoveMemory;
+  decision.target_nodes = {0};
+  decision.summary = "test";
+  const auto started = executor.apply(decision);
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_TRUE(started[0].ok) << started[0].line;
+  EXPECT_EQ(started[0].pid, child.pid);
+  EXPECT_NE(started[0].line.find("in the background"), std::string::npos) << started[0].line;
+  std::vector<ActionOutcome> finished;
+  for (int i = 0; i < 1000 && finished.empty(); ++i) {
+    finished = executor.finished_migrations();
+    if (finished.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_TRUE(finished[0].ok) << finished[0].line;
+  EXPECT_EQ(finished[0].pid, child.pid);
+  EXPECT_NE(finished[0].line.find("resident examined"), std::string::npos) << finished[0].line;
+  EXPECT_TRUE(executor.migrating_pids().empty());
+  auto records = Journal::read(path.string());
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0]["phase"], "intent");
+  EXPECT_EQ((*records)[1]["phase"], "done");
+  EXPECT_EQ((*records)[1]["id"], (*records)[0]["id"]);
+  // Once stopped, the worker takes nothing more, and says so.
+  EXPECT_TRUE(executor.stop_migrations().empty());
+  const auto late = executor.apply(decision);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_FALSE(late[0].ok);
+  EXPECT_NE(late[0].line.find("not queued"), std::string::npos) << late[0].line;
 }
 
 TEST(CoordinatorActuators, PageMigrationStopsWhenAsked) {

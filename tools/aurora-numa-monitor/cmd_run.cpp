@@ -20,6 +20,9 @@ namespace aurora::cli {
 
 namespace {
 
+// A page migration that moved less than this says little about the rate of the next one.
+constexpr std::uint64_t kMinimumMeasuredMigrationBytes = 8ull << 20;
+
 struct RunOptions {
   bool apply = false;
   double duration = 0;
@@ -62,7 +65,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   // Ctrl-C / SIGTERM end a blocking next(); the loop then prints its summary and returns.
   StopOnSignals stop(*source);
   const CoordinatorConfig& cc = globals.config.coordinator;
-  const coord::PolicyConfig policy = coord::policy_config_from(cc);
+  coord::PolicyConfig policy = coord::policy_config_from(cc);
   coord::PolicyHintsOptions hints_options;
   hints_options.numa_maps_min_rss_bytes = policy.min_rss_bytes;
   coord::PolicyState state;
@@ -93,6 +96,20 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     const double elapsed = options.replay.empty()
                                ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
                                : now - first;
+    if (executor)
+      for (const auto& migration : executor->finished_migrations()) {
+        fmt::print("-- t={:.1f}s: page migration {}: {}\n", now - first, migration.ok ? "ended" : "failed",
+                   migration.line);
+        if (migration.ok) state.migration_finished(migration.pid, now);
+        else state.forget_last_move(migration.pid);
+        // What migrations reach here is what the next one is expected to take (a loaded or
+        // emulated machine is far below the budget). Small ones are mostly fixed costs.
+        if (migration.ok && migration.bytes_moved >= kMinimumMeasuredMigrationBytes && migration.seconds > 0) {
+          const double rate = static_cast<double>(migration.bytes_moved) / migration.seconds;
+          double& observed = policy.cost.migration_observed_bytes_per_second;
+          observed = observed > 0 ? (observed + rate) / 2 : rate;
+        }
+      }
     if (options.duration > 0 && elapsed > options.duration) break;
     if (now - last_decision < cc.interval_seconds) continue;
     last_decision = now;
@@ -111,6 +128,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
       hints = std::move(*live_hints);
     }
     hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
+    if (executor) hints.migrating = executor->migrating_pids();
     const coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
     fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
     for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);
@@ -121,7 +139,8 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
       if (!executor) continue;
       // A move that failed is not a move: no hold follows it. One that succeeded with nothing
       // to do is held like any other, so it is not proposed again every cycle; an application
-      // moving its threads elsewhere ends the hold (PolicyState::settling).
+      // moving its threads elsewhere ends the hold (PolicyState::settling). Page migrations end
+      // later, on the executor's worker; their outcome is handled above when they do.
       bool failed = false;
       for (const auto& result : executor->apply(d)) {
         fmt::print("    {}: {}\n", result.ok ? "applied" : "not applied", result.line);
@@ -131,6 +150,9 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
         for (int pid : d.pids) state.forget_last_move(pid);
     }
   }
+  if (executor)
+    for (const auto& migration : executor->stop_migrations())
+      fmt::print("page migration {}: {}\n", migration.ok ? "ended" : "failed", migration.line);
   fmt::print("coordinator: {} cycle(s), {} recommendation(s)\n", cycles, recommended);
   return 0;
 }

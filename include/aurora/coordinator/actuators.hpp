@@ -46,15 +46,19 @@ struct MigrationResult {
   std::uint64_t pages_seen = 0;    // resident pages examined
   std::uint64_t pages_left_small = 0;  // off-target pages left in mappings with under 1 MiB of them
   std::map<int, std::uint64_t> failures_by_errno;  // why pages_failed failed (EBUSY, ENOMEM, ...)
+  std::uint64_t move_calls = 0;  // move_pages(2) calls that moved pages (batches)
   bool stopped = false;  // `should_stop` said so before every page was examined
+  bool reached_limit = false;  // max_pages were moved (or tried) before every page was examined
   double seconds = 0;
 };
 // Moves the process's resident anonymous pages that are not on `to_nodes` onto them with
 // move_pages(2), at most `budget_bytes_per_second`. kNotFound when it exits before starting.
 // `should_stop` is asked between calls (the monitor is stopping): what moved so far stays
-// moved and is reported, so the journal's record of it is exact.
+// moved and is reported, so the journal's record of it is exact. `max_pages` > 0 moves at most
+// that many (a process larger than its target: as much as fits).
 Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
                                                double budget_bytes_per_second,
-                                               const std::function<bool()>& should_stop = {});
+                                               const std::function<bool()>& should_stop = {},
+                                               std::uint64_t max_pages = 0);
 
 }  // namespace aurora::coord

@@ -55,6 +55,9 @@ struct PolicyHints {
   // snapshot mostly shows how they started (first touch, exec, the runtime pinning its
   // threads), not how they run; they are reported and left until watched long enough.
   std::set<int> settling;
+  // pids whose memory the coordinator is still moving (Executor::migrating_pids): left alone
+  // until that ends.
+  std::set<int> migrating;
 };
 
 enum class ActionKind { kLeave, kMoveThreads, kMoveMemory, kMoveBoth };
@@ -70,6 +73,9 @@ struct Decision {
   std::vector<int> target_nodes;          // OS node ids (threads and/or memory go there)
   std::map<int, std::uint64_t> bytes_from_node;  // memory to migrate, by source node
   std::uint64_t bytes_to_migrate = 0;
+  // true: the memory does not all fit on target_nodes; only bytes_to_migrate of it moves there
+  // (the actuator stops at that many bytes), the rest stays where it is.
+  bool partial_memory = false;
   int threads_to_move = 0;
   double remote_share_before = 0, remote_share_after = 0;
   double weighted_distance_before = 0, weighted_distance_after = 0;

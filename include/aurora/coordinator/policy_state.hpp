@@ -48,6 +48,9 @@ class PolicyState {
                          double window_seconds) const;
   void record_move(int pid, MoveRecord move);
   void freeze(int pid, std::string reason);
+  // The page migration of the last move of `pid` ended at `now_seconds`: its hold counts from
+  // then, however long the migration took (the estimate said settle_seconds).
+  void migration_finished(int pid, double now_seconds);
   // Drops a move that was planned but not carried out (the actuator failed).
   void forget_last_move(int pid);
   // Drops processes not in `alive` (exited; their pids may be recycled).

@@ -103,7 +103,9 @@ for mode in $modes; do
   vmstat_migrations >"$out/vmstat-start"
   # The sampler runs from before the workloads start: the first affinity it sees for a thread
   # is the one the application gave it, before the coordinator could change it.
-  sh "$guest/locality-sampler.sh" "$out/samples.txt" "$sample_period" $((run_seconds + 8)) "$out/pids" &
+  # It ends when the workloads exit; the cap only guards a hang. A cap counted from the start
+  # (run_seconds + 8) ended before the revert when placing 576 MiB took 15 s (large, in CI).
+  sh "$guest/locality-sampler.sh" "$out/samples.txt" "$sample_period" $((run_seconds + 120)) "$out/pids" &
   sampler=$!
   start_workloads || exit 2
   # The window starts once every workload placed its memory and started its threads.
