@@ -25,6 +25,11 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // Options whose placement is within this weighted distance of the best one's count as equally
 // good: a difference below what the memory figures can tell (stacks and libraries elsewhere).
 constexpr double kNearBestDistance = 0.02;
+// A memory move of less than this is not planned: what a process has off its node at that size
+// is thread stacks, libraries and page cache shared with other processes, which the actuator
+// leaves (small or file-backed mappings). Found in the 2-node guest: "move 4 MiB of its memory"
+// moved 0 pages, and the hold that followed blocked a real move.
+constexpr double kMinimumMigrationBytes = 8.0 * 1024 * 1024;
 // Below this share of its memory left to move, a move-both is a move-threads.
 constexpr double kBothMinimumMemoryShare = 0.01;
 
@@ -195,6 +200,7 @@ class Planner {
         (o.threads_moved == 0 || static_cast<double>(o.bytes) < kBothMinimumMemoryShare * u.rss))
       o.changes = false;
     if (partial && static_cast<double>(o.bytes) < kBothMinimumMemoryShare * u.rss) o.changes = false;
+    if (memory && static_cast<double>(o.bytes) < kMinimumMigrationBytes) o.changes = false;
     o.weighted_after = weighted_distance(nodes_, o.cpu_after, o.memory_after);
     // Threads move at once; their memory follows at the migration rate.
     const double during = threads && memory ? weighted_distance(nodes_, o.cpu_after, normalise(u.memory)) : weighted_before;
@@ -392,6 +398,15 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     if (remote < 0.01) continue;  // already local: nothing to decide
+    // A remote share that amounts to a few MiB is stacks, libraries and shared page cache, or
+    // an idle thread elsewhere: not worth moving anything for (a move of everything to where
+    // those pages lie scored a gain, and ran remote while its memory followed).
+    if (remote * u.rss < kMinimumMigrationBytes) {
+      skip(fmt::format("{:.0f}% remote, about {:.1f} MiB: under the {:.0f} MiB a move is planned for "
+                       "(stacks, libraries, page cache shared with other processes)",
+                       remote * 100, remote * u.rss / kMiB, kMinimumMigrationBytes / kMiB));
+      continue;
+    }
     // The kernel is moving its pages right now (AutoNUMA's migrations, attributed to the
     // process's own threads): moving its threads as well would send the pages back. Found in
     // the 2-node guest with both on: pages went 0 -> 1 -> 0 after an application's phase change.
