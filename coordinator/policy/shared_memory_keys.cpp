@@ -15,13 +15,6 @@ namespace aurora::coord::hints_detail {
 
 namespace {
 
-// Objects another process can map too, by the name maps and numa_maps give them. Anonymous
-// MAP_SHARED memory (shared across fork) shows as "/dev/zero (deleted)" in maps and without a
-// file in numa_maps, with nothing that matches it across processes: not keyed.
-bool is_shared_memory_object(const std::string& path) {
-  return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:");
-}
-
 std::uint64_t resident_bytes(const NumaMapsEntry& entry) {
   std::uint64_t total = 0;
   for (const auto& [node, bytes] : entry.bytes_by_node) total += bytes;
@@ -36,7 +29,9 @@ Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, 
   std::map<std::uint64_t, std::string> object_at_start;
   std::map<std::string, std::uint64_t> mapped_bytes_by_object;
   for (const auto& mapping : *maps) {
-    if (!mapping.shared() || !is_shared_memory_object(mapping.path)) continue;
+    // Anonymous MAP_SHARED memory (shared across fork) shows as "/dev/zero (deleted)" in maps
+    // and without a file in numa_maps, with nothing that matches it across processes: not keyed.
+    if (!mapping.shared_memory_object()) continue;
     const std::string key = fmt::format("shm:{}:{}", mapping.device, mapping.inode);
     object_at_start[mapping.start_address] = key;
     mapped_bytes_by_object[key] += mapping.end_address - mapping.start_address;
@@ -51,7 +46,7 @@ Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, 
   for (const auto& entry : *numa_maps) {
     const auto found = object_at_start.find(entry.start_address);
     // The name must agree too: the mapping may have changed between the two reads.
-    if (found == object_at_start.end() || !is_shared_memory_object(entry.file)) continue;
+    if (found == object_at_start.end() || !is_shared_memory_object_path(entry.file)) continue;
     resident_by_object[found->second] += resident_bytes(entry);
   }
   for (const auto& [key, bytes] : resident_by_object)

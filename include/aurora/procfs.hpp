@@ -74,6 +74,12 @@ struct NumaMapsEntry {
 // Every mapping of /proc/PID/numa_maps, in the file's order. Same cost as read_numa_maps.
 Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, int pid);
 
+// The name maps and numa_maps give a shared memory object another process can map too: POSIX
+// shm (/dev/shm/...), SysV (/SYSV...) or a memfd (/memfd:...).
+inline bool is_shared_memory_object_path(const std::string& path) {
+  return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:");
+}
+
 // One line of /proc/PID/maps (proc(5)): "start-end perms offset dev inode path".
 struct MapsEntry {
   std::uint64_t start_address = 0;
@@ -83,6 +89,8 @@ struct MapsEntry {
   std::uint64_t inode = 0;
   std::string path;         // empty for anonymous memory; may end in " (deleted)"
   bool shared() const { return permissions.size() >= 4 && permissions[3] == 's'; }
+  // MAP_SHARED memory of a shared memory object (is_shared_memory_object_path).
+  bool shared_memory_object() const { return shared() && is_shared_memory_object_path(path); }
 };
 // Every mapping of /proc/PID/maps. Cheaper than numa_maps (no page-table walk), but still one
 // line per mapping.

@@ -3,6 +3,7 @@
 // mid-action, recycled pids and kernel threads refused, cpusets narrowed and reverted (never
 // widened), and page migration through move_pages.
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -269,6 +270,38 @@ TEST(CoordinatorActuators, PageMigrationStopsWhenAsked) {
   ASSERT_TRUE(full) << full.error().message;
   EXPECT_FALSE(full->stopped);
   EXPECT_GE(full->pages_seen, (16u << 20) / 4096);
+}
+
+TEST(CoordinatorActuators, PageMigrationExaminesSharedMemoryObjectsToo) {
+  // A child whose only sizeable memory is a 16 MiB memfd mapped MAP_SHARED: the policy places
+  // the processes sharing such memory as one, so the actuator must reach its pages.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(ready[0]);
+    const int fd = ::memfd_create("aurora-test-shared", 0);
+    const std::size_t bytes = 16u << 20;
+    if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(bytes)) != 0) ::_exit(1);
+    auto* memory = static_cast<char*>(::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+    if (memory == MAP_FAILED) ::_exit(1);
+    for (std::size_t i = 0; i < bytes; i += 4096) memory[i] = 1;
+    char ok = 1;
+    (void)!::write(ready[1], &ok, 1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ::close(ready[0]);
+  auto handle = ProcessHandle::open(pid);
+  ASSERT_TRUE(handle) << handle.error().message;
+  auto result = migrate_process_memory(*handle, {0}, 1e9);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_GE(result->pages_seen, (16u << 20) / 4096);
+  EXPECT_EQ(result->pages_failed, 0u);
 }
 
 class CgroupCpuset : public ::testing::TestWithParam<std::string> {};
