@@ -440,14 +440,20 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     // as the best one, the one that disturbs least (fewest bytes, then fewest threads moved) is
     // taken. Found in the 2-node guest: a process with 2% remote (its idle main thread on the
     // other node) had all its threads and 134 MiB moved for a net 2.1 CPU-s, where moving that
-    // one thread gave 1.9; it ran 95% remote for the 6 s its memory took to follow.
+    // one thread gave 1.9; it ran 95% remote for the 6 s its memory took to follow. And a
+    // process whose 128 MiB were all on the other node had them migrated (4 s at 100% remote
+    // there) rather than its threads moved, because 4 MiB of libraries would have stayed remote.
     const Option* top = nullptr;
     for (const Option& o : options)
       if (!top || o.estimate.net_gain_seconds() > top->estimate.net_gain_seconds()) top = &o;
     const Option* best = nullptr;
     for (const Option& o : options) {
       const double net = o.estimate.net_gain_seconds();
-      if (&o != top && (net <= 0 || o.weighted_after > top->weighted_after + kNearBestDistance)) continue;
+      // About as good: its placement is within kNearBestDistance of the best one's, or what it
+      // leaves remote is under what a move is ever planned for (stacks, libraries).
+      const bool about_as_good = o.weighted_after <= top->weighted_after + kNearBestDistance ||
+                                 remote_share(o.cpu_after, o.memory_after) * u.rss < kMinimumMigrationBytes;
+      if (&o != top && (net <= 0 || !about_as_good)) continue;
       if (!best || o.bytes < best->bytes ||
           (o.bytes == best->bytes && (o.threads_moved < best->threads_moved ||
                                       (o.threads_moved == best->threads_moved && net > best->estimate.net_gain_seconds()))))

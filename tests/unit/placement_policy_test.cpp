@@ -274,6 +274,17 @@ TEST(Policy, OfOptionsAboutAsGoodTheOneThatDisturbsLeastIsTaken) {
   EXPECT_NE(d.evidence.back().find("move-both to node 0"), std::string::npos) << d.evidence.back();
 }
 
+TEST(Policy, ThreadsGoToTheirMemoryThoughAFewMegabytesOfLibrariesStayRemote) {
+  // 128 MiB on node 0, 4 MiB (libraries, page cache) on node 1 where its threads run. Moving
+  // the memory to node 1 would leave nothing remote, moving the threads 4 MiB: the threads move.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyState state;
+  const auto out = decide(t, snapshot_of({process(100, {{1, 2.0}}, {{0, 128}, {1, 4}}, 3)}), {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads) << out.decisions[0].evidence.back();
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0});
+}
+
 TEST(Policy, AFewMegabytesOffNodeAreNotAMove) {
   // Threads all on node 1, 4 MiB of 134 on node 0: stacks and libraries the actuator leaves.
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
