@@ -88,6 +88,25 @@ fs::path temp_journal(const std::string& name) {
   return dir / "journal.jsonl";
 }
 
+// An executor on a one-node topology with its own fresh journal (page migration tests: every
+// page is already on node 0 here, so nothing moves, but every page is examined and journaled).
+struct OneNodeExecutor {
+  explicit OneNodeExecutor(const std::string& name)
+      : path(temp_journal(name)),
+        topology(one_node()),
+        journal(Journal::open(path.string()).value()),
+        executor(journal, topology, {}) {}
+  static Topology one_node() {
+    Topology t;
+    t.nodes.push_back(NodeInfo{});
+    return t;
+  }
+  fs::path path;
+  Topology topology;
+  Journal journal;
+  Executor executor;
+};
+
 int run_monitor(const std::string& args, std::string* output = nullptr) {
   const std::string command = std::string(AURORA_MONITOR_BINARY) + " " + args + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
@@ -198,30 +217,24 @@ TEST(CoordinatorActuators, RecycledPidsAndKernelThreadsAreNeverTouched) {
 
 TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResult) {
   Child child = Child::start(online_cpus(), online_cpus());
-  const fs::path path = temp_journal("memory");
-  auto journal = Journal::open(path.string());
-  ASSERT_TRUE(journal);
-  Topology topology;
-  topology.nodes.push_back(NodeInfo{});
-  Executor executor(*journal, topology, {});
-  const auto outcome = executor.migrate_memory(child.pid, {0}, "test");
+  OneNodeExecutor on("memory");
+  const auto outcome = on.executor.migrate_memory(child.pid, {0}, "test");
   ASSERT_TRUE(outcome.ok) << outcome.line;
-  auto records = Journal::read(path.string());
+  auto records = Journal::read(on.path.string());
   ASSERT_TRUE(records);
   ASSERT_EQ(records->back()["phase"], "done");
   // Node 0 is the only node here: the 16 MiB the child touched are resident and already there.
-  EXPECT_GE((*records).back()["message"].get<std::string>().find("resident examined"), 0u);
+  const std::string message = records->back()["message"].get<std::string>();
+  EXPECT_NE(message.find("resident examined"), std::string::npos) << message;
   EXPECT_EQ(records->back()["pages_moved"], 0);
+  EXPECT_EQ(outcome.bytes_moved, 0u);
 }
 
 TEST(CoordinatorActuators, ApplyMovesMemoryOnTheWorkerAndJournalsWhenItEnds) {
   Child child = Child::start(online_cpus(), online_cpus());
-  const fs::path path = temp_journal("memory-worker");
-  auto journal = Journal::open(path.string());
-  ASSERT_TRUE(journal);
-  Topology topology;
-  topology.nodes.push_back(NodeInfo{});
-  Executor executor(*journal, topology, {});
+  OneNodeExecutor on("memory-worker");
+  Executor& executor = on.executor;
+  const fs::path& path = on.path;
   Decision decision;
   decision.pids = {child.pid};
   decision.action = ActionKind::kMoveMemory;
