@@ -132,7 +132,7 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
     return (stop_requested && stop_requested()) || (options_.should_stop && options_.should_stop());
   };
   const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  auto moved = migrate_process_memory(*handle, nodes, options_.migration_budget_bytes_per_second, stopping,
+  auto moved = migrate_process_memory(*handle, nodes, options_.migration, stopping,
                                       (max_bytes + page_size - 1) / page_size);
   if (!moved) {
     nlohmann::json failed = follow_up(record, "failed", moved.error().message);
@@ -232,7 +232,7 @@ std::vector<ActionOutcome> Executor::apply(const Decision& d) {
 }
 
 ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool move_memory,
-                            double migration_budget_bytes_per_second) {
+                            const MigrationPace& migration) {
   const std::string kind = intent.value("kind", "");
   const int pid = intent.value("pid", 0);
   auto finish = [&](const std::string& message) {
@@ -277,7 +277,7 @@ ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool
     // A partial move (as much as fits) is undone as far as it went: at most that much goes back.
     const std::uint64_t max_pages =
         intent.value("max_bytes", std::uint64_t{0}) / static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-    auto moved = migrate_process_memory(*handle, from, migration_budget_bytes_per_second, {}, max_pages);
+    auto moved = migrate_process_memory(*handle, from, migration, {}, max_pages);
     if (!moved) return {false, fmt::format("pid {}: moving memory back stopped: {}", pid, moved.error().message)};
     return finish(fmt::format("pid {}: {} page(s) moved back to node {}", pid, moved->pages_moved, format_cpu_list(from)));
   }

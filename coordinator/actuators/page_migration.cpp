@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -68,10 +69,26 @@ Result<std::vector<Range>> movable_ranges(int pid) {
   return out;
 }
 
+// One move_pages(2) call on a slice of a batch, as a lane runs it.
+struct LaneCall {
+  std::span<void*> pages;
+  std::span<const int> nodes;
+  std::span<int> status;
+  long rc = 0;
+  int error = 0;
+  double seconds = 0;
+  void run(int pid, int flags) {
+    const auto started = std::chrono::steady_clock::now();
+    rc = move_pages_syscall(pid, pages.size(), pages.data(), nodes.data(), status.data(), flags);
+    error = rc < 0 ? errno : 0;
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+};
+
 }  // namespace
 
 Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
-                                               double budget_bytes_per_second,
+                                               const MigrationPace& pace,
                                                const std::function<bool()>& should_stop,
                                                std::uint64_t max_pages) {
   if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
@@ -80,45 +97,65 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
   const auto started = std::chrono::steady_clock::now();
   MigrationResult result;
   std::size_t next_target = 0;
+  const double budget_bytes_per_second = std::max(1.0, pace.budget_bytes_per_second);
+  const std::size_t lanes = static_cast<std::size_t>(std::max(1, pace.parallel_calls));
+  // Batch sizes are per lane; all lanes together stay within 1/16 s of the budget.
   const std::size_t largest_batch = std::max<std::size_t>(
-      kMinimumMovePages, static_cast<std::size_t>(budget_bytes_per_second / 16 / static_cast<double>(page_size)));
+      kMinimumMovePages,
+      static_cast<std::size_t>(budget_bytes_per_second / 16 / static_cast<double>(page_size) / static_cast<double>(lanes)));
   std::size_t move_batch = std::min(kFirstMovePages, largest_batch);
   const auto stopping = [&] { return should_stop && should_stop(); };
   std::vector<void*> to_move;
   std::vector<int> nodes;
   int batch_flags = MPOL_MF_MOVE;
-  // Moves what is pending, then sleeps until the bytes moved so far fit the budget.
+  // Moves what is pending, split across the lanes, then sleeps until the bytes moved so far fit
+  // the budget.
   auto flush = [&]() -> Result<void> {
     if (to_move.empty()) return {};
     std::vector<int> moved(to_move.size(), 0);
-    const auto call_started = std::chrono::steady_clock::now();
-    ++result.move_calls;
-    const long rc =
-        move_pages_syscall(process.pid(), to_move.size(), to_move.data(), nodes.data(), moved.data(), batch_flags);
-    if (rc < 0) {
-      if (errno == ESRCH) return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
-      result.pages_failed += to_move.size();
-      result.failures_by_errno[errno] += to_move.size();
-    } else {
-      for (std::size_t i = 0; i < to_move.size(); ++i) {
-        if (moved[i] == nodes[i]) {
+    // A short tail is one call: a slice under kMinimumMovePages is mostly the call's fixed cost.
+    const std::size_t used_lanes = std::clamp<std::size_t>(to_move.size() / kMinimumMovePages, 1, lanes);
+    const std::size_t slice = (to_move.size() + used_lanes - 1) / used_lanes;
+    std::vector<LaneCall> calls;
+    for (std::size_t first = 0; first < to_move.size(); first += slice) {
+      const std::size_t count = std::min(slice, to_move.size() - first);
+      calls.push_back({std::span(to_move).subspan(first, count), std::span<const int>(nodes).subspan(first, count),
+                       std::span(moved).subspan(first, count)});
+    }
+    {
+      std::vector<std::jthread> helpers;
+      for (std::size_t i = 1; i < calls.size(); ++i)
+        helpers.emplace_back([&call = calls[i], &process, batch_flags] { call.run(process.pid(), batch_flags); });
+      calls[0].run(process.pid(), batch_flags);
+    }  // the helpers join here
+    double call_seconds = 0;
+    for (const LaneCall& call : calls) {
+      ++result.move_calls;
+      call_seconds = std::max(call_seconds, call.seconds);
+      if (call.rc < 0 && call.error == ESRCH)
+        return fail(ErrorKind::kNotFound, fmt::format("pid {} exited during page migration", process.pid()));
+      if (call.rc < 0) {
+        result.pages_failed += call.pages.size();
+        result.failures_by_errno[call.error] += call.pages.size();
+        continue;
+      }
+      for (std::size_t i = 0; i < call.pages.size(); ++i) {
+        if (call.status[i] == call.nodes[i]) {
           ++result.pages_moved;
         } else {
           ++result.pages_failed;
-          ++result.failures_by_errno[moved[i] < 0 ? -moved[i] : 0];  // 0: landed on another node
+          ++result.failures_by_errno[call.status[i] < 0 ? -call.status[i] : 0];  // 0: landed on another node
         }
       }
     }
-    const double call_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - call_started).count();
     if (call_seconds > 2 * kTargetCallSeconds)
-      move_batch = std::max(kMinimumMovePages, static_cast<std::size_t>(static_cast<double>(to_move.size()) *
-                                                                         kTargetCallSeconds / call_seconds));
-    else if (call_seconds < kTargetCallSeconds / 2 && to_move.size() >= move_batch)
+      move_batch = std::max(kMinimumMovePages,
+                            static_cast<std::size_t>(static_cast<double>(slice) * kTargetCallSeconds / call_seconds));
+    else if (call_seconds < kTargetCallSeconds / 2 && slice >= move_batch)
       move_batch = std::min(largest_batch, move_batch * 2);
     to_move.clear();
     nodes.clear();
-    const double due = static_cast<double>(result.pages_moved * page_size) / std::max(1.0, budget_bytes_per_second);
+    const double due = static_cast<double>(result.pages_moved * page_size) / budget_bytes_per_second;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
     result.stopped = stopping();
@@ -140,7 +177,7 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
     ++queued;
     to_move.push_back(page);
     nodes.push_back(to_nodes[next_target++ % to_nodes.size()]);
-    return to_move.size() >= move_batch ? flush() : Result<void>{};
+    return to_move.size() >= move_batch * lanes ? flush() : Result<void>{};
   };
   auto ranges = movable_ranges(process.pid());
   if (!ranges) return tl::unexpected(ranges.error());

@@ -25,4 +25,8 @@ PolicyConfig policy_config_from(const CoordinatorConfig& c) {
   return p;
 }
 
+MigrationPace migration_pace_from(const CoordinatorConfig& c) {
+  return {c.migration_budget_mib_per_second * 1024.0 * 1024.0, c.migration_parallel_calls};
+}
+
 }  // namespace aurora::coord

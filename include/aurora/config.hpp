@@ -33,6 +33,7 @@ struct CoordinatorConfig {
   double max_node_cpu_utilisation = 0.9;
   double node_memory_reserve_mib = 256;
   double migration_budget_mib_per_second = 1024;  // page migration rate limit
+  int migration_parallel_calls = 4;        // move_pages(2) calls in flight at once
   std::vector<int> scope_pids;             // empty: all processes
   std::vector<std::string> scope_cgroups;  // cgroup path prefixes; empty: all
   std::string journal_path = "/var/lib/aurora-numa/journal.jsonl";

@@ -274,12 +274,12 @@ TEST(CoordinatorActuators, PageMigrationStopsWhenAsked) {
   auto handle = ProcessHandle::open(child.pid);
   ASSERT_TRUE(handle) << handle.error().message;
   // Asked to stop before the first call: nothing examined, and it says it stopped.
-  auto stopped = migrate_process_memory(*handle, {0}, 1e9, [] { return true; });
+  auto stopped = migrate_process_memory(*handle, {0}, MigrationPace{}, [] { return true; });
   ASSERT_TRUE(stopped) << stopped.error().message;
   EXPECT_TRUE(stopped->stopped);
   EXPECT_EQ(stopped->pages_seen, 0u);
   // Not asked: the child's 16 MiB are examined.
-  auto full = migrate_process_memory(*handle, {0}, 1e9, [] { return false; });
+  auto full = migrate_process_memory(*handle, {0}, MigrationPace{}, [] { return false; });
   ASSERT_TRUE(full) << full.error().message;
   EXPECT_FALSE(full->stopped);
   EXPECT_GE(full->pages_seen, (16u << 20) / 4096);
@@ -309,7 +309,7 @@ TEST(CoordinatorActuators, PageMigrationExaminesSharedMemoryObjectsToo) {
   ::close(ready[0]);
   auto handle = ProcessHandle::open(pid);
   ASSERT_TRUE(handle) << handle.error().message;
-  auto result = migrate_process_memory(*handle, {0}, 1e9);
+  auto result = migrate_process_memory(*handle, {0}, MigrationPace{});
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
   ASSERT_TRUE(result) << result.error().message;

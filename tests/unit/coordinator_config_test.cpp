@@ -20,13 +20,17 @@ TEST(CoordinatorConfig, DefaultsMatchThePolicyDefaults) {
   EXPECT_DOUBLE_EQ(from_file.cost.horizon_seconds, built_in.cost.horizon_seconds);
   EXPECT_EQ(from_file.node_memory_reserve_bytes, built_in.node_memory_reserve_bytes);
   EXPECT_EQ(from_file.pingpong_reversals, built_in.pingpong_reversals);
+  const coord::MigrationPace pace = coord::migration_pace_from(config->coordinator);
+  EXPECT_DOUBLE_EQ(pace.budget_bytes_per_second, coord::MigrationPace{}.budget_bytes_per_second);
+  EXPECT_EQ(pace.parallel_calls, coord::MigrationPace{}.parallel_calls);
 }
 
 TEST(CoordinatorConfig, ReadsEveryKind) {
   auto config = parse_config(
       "[coordinator]\ninterval_seconds = 10\nenable_thread_affinity = false\nmin_rss_mib = 300\n"
       "migration_budget_mib_per_second = 64\nhold_seconds = 300\nscope_pids = [12, 34]\n"
-      "scope_cgroups = [\"/kubepods\"]\njournal_path = \"/tmp/j.jsonl\"\npingpong_reversals = 3\n",
+      "scope_cgroups = [\"/kubepods\"]\njournal_path = \"/tmp/j.jsonl\"\npingpong_reversals = 3\n"
+      "migration_parallel_calls = 2\n",
       "t.toml");
   ASSERT_TRUE(config) << config.error().message;
   const auto& c = config->coordinator;
@@ -40,6 +44,9 @@ TEST(CoordinatorConfig, ReadsEveryKind) {
   EXPECT_EQ(p.min_rss_bytes, 300ull << 20);
   EXPECT_DOUBLE_EQ(p.cost.migration_budget_bytes_per_second, 64.0 * 1024 * 1024);
   EXPECT_EQ(p.pingpong_reversals, 3);
+  const auto pace = coord::migration_pace_from(c);
+  EXPECT_DOUBLE_EQ(pace.budget_bytes_per_second, 64.0 * 1024 * 1024);
+  EXPECT_EQ(pace.parallel_calls, 2);
 }
 
 TEST(CoordinatorConfig, BadInputNamesKeyAndLine) {
@@ -54,6 +61,7 @@ TEST(CoordinatorConfig, BadInputNamesKeyAndLine) {
       {"[coordinator]\nscope_cgroups = [\"kubepods\"]\n", "starting with '/'"},
       {"[coordinator]\nmax_moves_per_cycle = 1.5\n", "max_moves_per_cycle must be an integer"},
       {"coordinator = 3\n", "[coordinator] must be a table"},
+      {"[coordinator]\nmigration_parallel_calls = 0\n", "migration_parallel_calls"},
   };
   for (const auto& c : cases) {
     auto config = parse_config(c.text, "t.toml");

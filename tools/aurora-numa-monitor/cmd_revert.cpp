@@ -2,6 +2,7 @@
 // its journal, newest action first. Also finishes after a monitor killed mid-action.
 #include <fmt/format.h>
 
+#include "aurora/coordinator/coordinator_config.hpp"
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/journal.hpp"
 #include "command.hpp"
@@ -33,7 +34,7 @@ int revert(GlobalOptions& globals, const RevertOptions& options) {
   int failed = 0, left = 0;
   for (const auto& intent : pending) {
     const auto outcome = coord::revert_action(intent, *journal, options.memory,
-                                              globals.config.coordinator.migration_budget_mib_per_second * 1024 * 1024);
+                                              coord::migration_pace_from(globals.config.coordinator));
     const bool memory_left = !outcome.ok && !options.memory && intent.value("kind", "") == "memory";
     fmt::print("revert: {}: {}\n", outcome.ok ? "done" : (memory_left ? "left" : "failed"), outcome.line);
     if (memory_left) ++left;

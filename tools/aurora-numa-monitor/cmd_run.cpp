@@ -76,7 +76,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     if (!opened) return report(opened.error());
     journal.emplace(std::move(*opened));
     coord::ExecutorOptions eo;
-    eo.migration_budget_bytes_per_second = cc.migration_budget_mib_per_second * 1024 * 1024;
+    eo.migration = coord::migration_pace_from(cc);
     eo.should_stop = [] { return StopOnSignals::requested(); };
     executor.emplace(*journal, source->topology(), eo);
   }

@@ -65,7 +65,7 @@ Result<void> parse_coordinator(const toml::table& table, CoordinatorConfig& c, c
            "min_gain", "min_net_gain_seconds", "horizon_seconds", "remote_penalty", "hold_seconds",
            "min_observed_seconds",
            "pingpong_window_seconds", "pingpong_reversals", "max_moves_per_cycle", "max_node_cpu_utilisation",
-           "node_memory_reserve_mib", "migration_budget_mib_per_second", "scope_pids", "scope_cgroups",
+           "node_memory_reserve_mib", "migration_budget_mib_per_second", "migration_parallel_calls", "scope_pids", "scope_cgroups",
            "journal_path"},
           origin);
       !ok)
@@ -87,7 +87,8 @@ Result<void> parse_coordinator(const toml::table& table, CoordinatorConfig& c, c
                   read_number(table, "max_node_cpu_utilisation", 0.1, 2, c.max_node_cpu_utilisation, origin),
                   read_number(table, "node_memory_reserve_mib", 0, 1 << 24, c.node_memory_reserve_mib, origin),
                   read_number(table, "migration_budget_mib_per_second", 1, 1 << 20, c.migration_budget_mib_per_second,
-                              origin)})
+                              origin),
+                  read_int(table, "migration_parallel_calls", 1, 64, c.migration_parallel_calls, origin)})
     if (!ok) return ok;
   if (const toml::node* node = table.get("scope_pids")) {
     const toml::array* list = node->as_array();

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/journal.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/host_root.hpp"
@@ -19,7 +20,7 @@
 namespace aurora::coord {
 
 struct ExecutorOptions {
-  double migration_budget_bytes_per_second = 1024.0 * 1024 * 1024;
+  MigrationPace migration;  // rate limit and parallel calls of page migrations
   // Where cgroup directories live for container targets (v2 root; the v1 cpuset hierarchy is
   // tried at <root>/cpuset on hybrid hosts).
   std::string cgroup_root = "/sys/fs/cgroup";
@@ -91,6 +92,6 @@ class Executor {
 // moves memory back only when `move_memory` (else leaves it pending and says so). Appends a
 // "reverted" record when done. The line says what happened.
 ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool move_memory,
-                            double migration_budget_bytes_per_second);
+                            const MigrationPace& migration);
 
 }  // namespace aurora::coord
