@@ -28,6 +28,7 @@ struct MemoryPlacementOptions {
 
 struct MemoryPlacement {
   NodeCounters bytes_by_node;
+  NodeCounters file_bytes_by_node;  // of bytes_by_node: in file mappings (is_file_mapping_path)
   std::chrono::steady_clock::time_point sampled_at;  // when numa_maps was actually read
   bool fresh = false;  // true when read by this call, false when served from the cache
   std::uint64_t rss_bytes = 0;  // the RSS it was read at: a change of over 10% forces a new read

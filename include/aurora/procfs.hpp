@@ -62,6 +62,14 @@ Result<std::vector<int>> list_tids(const HostRoot& root, int pid);
 // use MemoryPlacementSampler (aurora/memory_placement.hpp) for periodic reads.
 Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid);
 
+// The same read, split: all resident bytes by node, and of them those in file mappings
+// (is_file_mapping_path), which the coordinator's page migration leaves where they are.
+struct NumaMapsTotals {
+  NodeCounters bytes_by_node;
+  NodeCounters file_bytes_by_node;
+};
+Result<NumaMapsTotals> read_numa_maps_totals(const HostRoot& root, int pid);
+
 // One line of /proc/PID/numa_maps: a mapping's start address, the file it maps (as the kernel
 // escapes it: "\040" for a space, so "/SYSV00000000\040(deleted)"; empty for anonymous memory)
 // and its resident bytes by node. numa_maps says nothing about sharing or the object's
@@ -78,6 +86,15 @@ Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, 
 // shm (/dev/shm/...), SysV (/SYSV...) or a memfd (/memfd:...).
 inline bool is_shared_memory_object_path(const std::string& path) {
   return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:");
+}
+
+// A mapping of a file proper (maps' or numa_maps' name): its pages are page cache shared with
+// whoever reads the file, or private copies inside such a mapping, and page migration leaves
+// them. Not one: anonymous memory (no name, [heap], [stack]), shared memory objects and
+// anonymous MAP_SHARED memory (/dev/zero).
+inline bool is_file_mapping_path(const std::string& path) {
+  return !path.empty() && !path.starts_with('[') && !is_shared_memory_object_path(path) &&
+         !path.starts_with("/dev/zero");
 }
 
 // One line of /proc/PID/maps (proc(5)): "start-end perms offset dev inode path".

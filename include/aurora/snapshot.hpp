@@ -64,6 +64,9 @@ struct ProcessSample {
   int threads = 0;
   NodeCounters cpu_ns_by_node;
   NodeCounters memory_bytes_by_node;
+  // Of memory_bytes_by_node, the pages of file mappings (page cache, and private copies in such
+  // mappings): the coordinator plans no migration of them, since its page migration leaves them.
+  NodeCounters file_bytes_by_node;
   std::uint64_t numa_faults_local = 0;
   std::uint64_t numa_faults_remote = 0;
   std::uint64_t numa_moves = 0;

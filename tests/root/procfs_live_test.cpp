@@ -1,4 +1,5 @@
 // The /proc readers against this kernel, on processes the test starts.
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -115,6 +116,33 @@ TEST(ProcfsLive, ThreadsAreListedAndReadOneByOne) {
   ASSERT_TRUE(pids) << pids.error().message;
   EXPECT_TRUE(std::binary_search(pids->begin(), pids->end(), child.pid()));
   EXPECT_FALSE(std::binary_search(pids->begin(), pids->end(), tids->back()));  // threads are not pids
+}
+
+TEST(ProcfsLive, NumaMapsTotalsOfAChildCountItsMappedFileAsFilePages) {
+  // A child with 32 MiB of anonymous memory and a 16 MiB file it mapped and read: the file's
+  // page cache is in the file figure, the anonymous memory is not.
+  char path[] = "/tmp/aurora-numa-maps-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(16 * kMiB)), 0);
+  ::close(fd);
+  TestChild child([&path](TestChild::Channel& channel) {
+    touch_anonymous(32 * kMiB, false);
+    const int file_fd = ::open(path, O_RDWR);
+    void* file = file_fd < 0 ? MAP_FAILED : ::mmap(nullptr, 16 * kMiB, PROT_READ | PROT_WRITE, MAP_SHARED, file_fd, 0);
+    if (file == MAP_FAILED) channel.report(errno);
+    std::memset(file, 1, 16 * kMiB);
+    channel.report(0);
+  });
+  const auto child_error = child.wait_ready();
+  ::unlink(path);
+  ASSERT_EQ(child_error, 0u) << "the child could not map the file: " << std::strerror(static_cast<int>(child_error));
+  auto totals = read_numa_maps_totals(HostRoot(), child.pid());
+  ASSERT_TRUE(totals) << totals.error().message;
+  ASSERT_EQ(totals->file_bytes_by_node.count(0), 1u);
+  EXPECT_GE(totals->file_bytes_by_node.at(0), 16 * kMiB);
+  EXPECT_LT(totals->file_bytes_by_node.at(0), 32 * kMiB);  // the anonymous 32 MiB are not in it
+  EXPECT_GE(totals->bytes_by_node.at(0), 48 * kMiB);
 }
 
 TEST(ProcfsLive, NumaMapsOfAChildTouching64MiBShowsItOnNodeZero) {

@@ -40,6 +40,29 @@ TEST(ProcfsNumaMaps, SumsPagesTimesPageSizeByNode) {
   EXPECT_EQ(bytes->at(1), node1);
 }
 
+TEST(ProcfsNumaMaps, TotalsSplitOutFileMappings) {
+  FakeTree tree;
+  tree.write("/proc/900/numa_maps", kTwoNodeNumaMaps);
+  auto totals = read_numa_maps_totals(HostRoot(tree.path()), 900);
+  ASSERT_TRUE(totals) << totals.error().message;
+  EXPECT_EQ(totals->bytes_by_node, *read_numa_maps(HostRoot(tree.path()), 900));
+  // The postgres binary, /data/N1=7 and the two hugetlbfs mappings; not the heap, the arena
+  // or the stack.
+  EXPECT_EQ(totals->file_bytes_by_node.at(0), (412 + 3) * 4 * kKiB + 4 * 2048 * kKiB);
+  EXPECT_EQ(totals->file_bytes_by_node.at(1), 512 * 2048 * kKiB);
+  // Shared memory objects and anonymous MAP_SHARED memory are not file mappings: they move.
+  tree.write("/proc/905/numa_maps",
+             "7f0000000000 default file=/dev/shm/seg mapped=10 N0=10 kernelpagesize_kB=4\n"
+             "7f1000000000 default file=/memfd:cache\\040(deleted) dirty=5 N1=5 kernelpagesize_kB=4\n"
+             "7f2000000000 default file=/dev/zero\\040(deleted) dirty=7 N1=7 kernelpagesize_kB=4\n"
+             "7f3000000000 default file=/SYSV00000000\\040(deleted) dirty=2 N0=2 kernelpagesize_kB=4\n"
+             "7f4000000000 default file=/var/lib/db/table mapped=9 N1=9 kernelpagesize_kB=4\n");
+  auto shared = read_numa_maps_totals(HostRoot(tree.path()), 905);
+  ASSERT_TRUE(shared) << shared.error().message;
+  EXPECT_EQ(shared->file_bytes_by_node, (NodeCounters{{1, 9 * 4 * kKiB}}));
+  EXPECT_EQ(shared->bytes_by_node.at(1), (5 + 7 + 9) * 4 * kKiB);
+}
+
 TEST(ProcfsNumaMaps, SparseNodeIdsAreKept) {
   FakeTree tree;
   tree.write("/proc/901/numa_maps",

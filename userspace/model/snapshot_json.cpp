@@ -86,6 +86,7 @@ json process_to_json(const ProcessSample& p) {
           {"threads", p.threads},
           {"cpu_ns_by_node", counters_to_json(p.cpu_ns_by_node)},
           {"memory_bytes_by_node", counters_to_json(p.memory_bytes_by_node)},
+          {"file_bytes_by_node", counters_to_json(p.file_bytes_by_node)},
           {"numa_faults_local", p.numa_faults_local},
           {"numa_faults_remote", p.numa_faults_remote},
           {"numa_moves", p.numa_moves},
@@ -106,6 +107,7 @@ ProcessSample process_from_json(const json& in) {
   p.threads = value_or(in, "threads", 0);
   p.cpu_ns_by_node = counters_from_json(value_or<json>(in, "cpu_ns_by_node", json()));
   p.memory_bytes_by_node = counters_from_json(value_or<json>(in, "memory_bytes_by_node", json()));
+  p.file_bytes_by_node = counters_from_json(value_or<json>(in, "file_bytes_by_node", json()));
   p.numa_faults_local = value_or<std::uint64_t>(in, "numa_faults_local", 0);
   p.numa_faults_remote = value_or<std::uint64_t>(in, "numa_faults_remote", 0);
   p.numa_moves = value_or<std::uint64_t>(in, "numa_moves", 0);

@@ -185,6 +185,7 @@ Snapshot Aggregator::aggregate(const KernelReading& reading, const DrainedEvents
       p.container = details->container;
       if (details->threads > 0) p.threads = details->threads;
       if (details->memory_bytes_by_node) p.memory_bytes_by_node = *details->memory_bytes_by_node;
+      p.file_bytes_by_node = details->file_bytes_by_node;
       if (details->sched_numa) sched = &*details->sched_numa;
       shown_pids.push_back(pid);
     }

@@ -24,8 +24,10 @@ class ProcInfoSource final : public ProcessInfoSource {
       info.container = container_id_from_cgroup(info.cgroup);
     }
     static const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-    if (auto placement = sampler_.sample(pid, stat->rss_pages * page_size); placement && *placement)
+    if (auto placement = sampler_.sample(pid, stat->rss_pages * page_size); placement && *placement) {
       info.memory_bytes_by_node = (*placement)->bytes_by_node;
+      info.file_bytes_by_node = (*placement)->file_bytes_by_node;
+    }
     if (auto sched = read_proc_sched_numa(root_, pid); sched && sched->available)
       info.sched_numa = *sched;
     return info;

@@ -21,6 +21,7 @@ struct ProcessInfo {
   std::string container;
   int threads = 0;
   std::optional<NodeCounters> memory_bytes_by_node;  // absent: below the size threshold
+  NodeCounters file_bytes_by_node;                   // of memory_bytes_by_node: file mappings
   std::optional<ProcSchedNuma> sched_numa;           // absent: no /proc/PID/sched NUMA block
 };
 

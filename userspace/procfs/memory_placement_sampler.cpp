@@ -38,7 +38,7 @@ Result<std::optional<MemoryPlacement>> MemoryPlacementSampler::sample(
   }
 
   const auto started = std::chrono::steady_clock::now();
-  auto bytes = read_numa_maps(root_, pid);
+  auto bytes = read_numa_maps_totals(root_, pid);
   stats_.read_ns += static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                            started)
@@ -48,7 +48,8 @@ Result<std::optional<MemoryPlacement>> MemoryPlacementSampler::sample(
     return tl::unexpected(bytes.error());
   }
   ++stats_.reads;
-  MemoryPlacement placement{std::move(*bytes), now, true, rss_bytes};
+  MemoryPlacement placement{std::move(bytes->bytes_by_node), std::move(bytes->file_bytes_by_node), now, true,
+                            rss_bytes};
   cache_[pid] = placement;
   return std::optional<MemoryPlacement>(std::move(placement));
 }

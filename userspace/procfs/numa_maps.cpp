@@ -95,18 +95,29 @@ Result<void> parse_numa_maps(std::string_view text, const std::string& file, Vis
 
 }  // namespace
 
-Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid) {
+Result<NumaMapsTotals> read_numa_maps_totals(const HostRoot& root, int pid) {
   const std::string file = fmt::format("/proc/{}/numa_maps", pid);
   auto text = procfs_detail::read_pid_file(root, pid, file);
   if (!text) return tl::unexpected(text.error());
-  NodeCounters bytes_by_node;
-  auto parsed = parse_numa_maps(*text, root.path(file).string(),
-                                [&](std::uint64_t, std::string_view, const NodeCounters& pages, std::uint64_t page_kb) {
-                                  for (const auto& [node, count] : pages)
-                                    if (count > 0) bytes_by_node[node] += count * page_kb * 1024;
-                                });
+  NumaMapsTotals totals;
+  auto parsed = parse_numa_maps(
+      *text, root.path(file).string(),
+      [&](std::uint64_t, std::string_view mapped_file, const NodeCounters& pages, std::uint64_t page_kb) {
+        const bool file_mapping = is_file_mapping_path(std::string(mapped_file));
+        for (const auto& [node, count] : pages) {
+          if (count == 0) continue;
+          totals.bytes_by_node[node] += count * page_kb * 1024;
+          if (file_mapping) totals.file_bytes_by_node[node] += count * page_kb * 1024;
+        }
+      });
   if (!parsed) return tl::unexpected(parsed.error());
-  return bytes_by_node;
+  return totals;
+}
+
+Result<NodeCounters> read_numa_maps(const HostRoot& root, int pid) {
+  auto totals = read_numa_maps_totals(root, pid);
+  if (!totals) return tl::unexpected(totals.error());
+  return std::move(totals->bytes_by_node);
 }
 
 Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, int pid) {
