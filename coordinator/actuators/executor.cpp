@@ -188,8 +188,8 @@ std::vector<ActionOutcome> Executor::apply(const Decision& d) {
   for (int node : d.target_nodes)
     if (const NodeInfo* info = topology_.node(node)) cpus.insert(cpus.end(), info->cpus.begin(), info->cpus.end());
   std::sort(cpus.begin(), cpus.end());
-  const bool threads = d.action == ActionKind::kMoveThreads || d.action == ActionKind::kMoveBoth;
-  const bool memory = d.action == ActionKind::kMoveMemory || d.action == ActionKind::kMoveBoth;
+  const bool threads = d.sets_thread_affinity();
+  const bool memory = d.moves_memory();
   if (!d.container.empty() && !d.cgroup.empty()) {
     // A container: its cgroup's cpuset is the interface; narrowing cpuset.mems also makes the
     // kernel place new memory there.

@@ -62,8 +62,8 @@ void AuroraDriver::tick(Model& m, double now, double dt) {
   for (const Decision& d : outcome.decisions) {
     std::vector<int> targets;
     for (int id : d.target_nodes) targets.push_back(m.nodes.index(id));
-    const bool threads = d.action == ActionKind::kMoveThreads || d.action == ActionKind::kMoveBoth;
-    const bool memory = d.action == ActionKind::kMoveMemory || d.action == ActionKind::kMoveBoth;
+    const bool threads = d.sets_thread_affinity();
+    const bool memory = d.moves_memory();
     std::vector<int> objects;
     for (int pid : d.pids) {
       SimProcess& p = m.processes[index_of_pid.at(pid)];

@@ -122,6 +122,57 @@ TEST(Policy, MemoryFollowsThreadsWhenTheirNodeHasNoCpuRoom) {
   EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
   EXPECT_EQ(out.decisions[0].bytes_to_migrate, 512 * kMiB);
   EXPECT_EQ(out.decisions[0].bytes_from_node.at(0), 512 * kMiB);
+  // Its threads are pinned where they run, so the scheduler keeps them with their memory...
+  EXPECT_TRUE(out.decisions[0].keep_threads_there);
+  EXPECT_TRUE(out.decisions[0].sets_thread_affinity());
+  EXPECT_NE(out.decisions[0].summary.find("its threads are kept there"), std::string::npos) << out.decisions[0].summary;
+  // ... unless the application placed them itself.
+  PolicyHints hints;
+  hints.threads_fixed = {100};
+  PolicyState fresh;
+  const auto fixed = decide(t, s, hints, {}, fresh, 0);
+  ASSERT_EQ(fixed.decisions.size(), 1u);
+  EXPECT_EQ(fixed.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_FALSE(fixed.decisions[0].sets_thread_affinity());
+}
+
+TEST(Policy, ThreadsSpreadOverNodesGoWithTheirMemoryNotAway) {
+  // Threads the scheduler spread 60/40 over two nodes, memory on node 0, node 0's CPUs full:
+  // moving the memory alone to node 1 would leave 60% of the time remote and the threads free
+  // to wander; threads and memory go to node 1 together.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{0, 1.2}, {1, 0.8}}, {{0, 512}}), process(200, {{0, 6.5}}, {{0, 64}}, 8)});
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveBoth) << out.decisions[0].summary;
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  EXPECT_TRUE(out.decisions[0].sets_thread_affinity());
+}
+
+TEST(Policy, FilePagesAreNeverPlannedToMove) {
+  // 512 MiB on node 0, 400 MiB of it a mapped file's page cache, which page migration leaves:
+  // moving its memory to its threads moves the 112 MiB of anonymous memory only, and the
+  // estimate knows the file pages stay remote.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(200, {{0, 7.5}}, {{0, 64}}, 8)});
+  s.processes[0].file_bytes_by_node[0] = 400 * kMiB;
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  const Decision& d = out.decisions[0];
+  EXPECT_EQ(d.action, ActionKind::kMoveMemory);
+  EXPECT_EQ(d.bytes_to_migrate, 112 * kMiB);
+  EXPECT_EQ(d.bytes_from_node.at(0), 112 * kMiB);
+  EXPECT_NEAR(d.remote_share_after, 400.0 / 512.0, 1e-9);
+  bool says_file = false;
+  for (const auto& line : d.evidence) says_file = says_file || line.find("400 MiB of it in file mappings") != std::string::npos;
+  EXPECT_TRUE(says_file);
+  // All of it file pages: nothing to migrate, so no memory move is planned.
+  s.processes[0].file_bytes_by_node[0] = 512 * kMiB;
+  PolicyState fresh;
+  for (const auto& decision : decide(t, s, {}, {}, fresh, 0).decisions)
+    EXPECT_EQ(decision.bytes_to_migrate, 0u) << decision.summary;
 }
 
 TEST(Policy, BothGoToAThirdNodeWhenNeitherEndHasRoom) {
@@ -216,8 +267,20 @@ TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
   EXPECT_TRUE(state.settling(s, 2.0, 1.0).empty());  // it went where we sent it: still held
   EXPECT_LT(state.since_last_move(100, 2.0), 30.0);
   s.processes[0].home_node = 0;  // the application moved its threads back itself
-  EXPECT_FALSE(state.settling(s, 3.0, 1.0).empty());
+  EXPECT_TRUE(state.settling(s, 3.0, 1.0).empty());  // all of its time is there: decided on at once
   EXPECT_GT(state.since_last_move(100, 3.0), 30.0);
+  // A process never moved by us, caught moving itself (60% on the new node), is watched for that
+  // snapshot, then decided on.
+  PolicyState fresh;
+  Snapshot own = snapshot_of({process(200, {{0, 2.0}}, {{0, 512}}, 2)});
+  own.processes[0].home_node = 0;
+  fresh.settling(own, 0.0, 1.0);
+  EXPECT_TRUE(fresh.settling(own, 1.5, 1.0).empty());
+  own.processes[0].home_node = 1;
+  own.processes[0].cpu_ns_by_node = {{0, 800'000'000}, {1, 1'200'000'000}};
+  EXPECT_FALSE(fresh.settling(own, 2.0, 1.0).empty());
+  own.processes[0].cpu_ns_by_node = {{1, 2'000'000'000}};
+  EXPECT_TRUE(fresh.settling(own, 2.5, 1.0).empty());
 }
 
 TEST(Policy, PagesTheKernelIsMigratingAreLeftToIt) {
@@ -446,6 +509,57 @@ TEST(Policy, NeverPlansANodeBeyondItsCapacity) {
     if (d.action == ActionKind::kMoveThreads) cpus_to_node0 += 3.0;
   EXPECT_LE(cpus_to_node0, 8 * config.max_node_cpu_utilisation);
   EXPECT_GT(cpus_to_node0, 0);
+}
+
+// The crowded scenario of the 2-node guest: two processes first-touched on node 0, their threads
+// spread by the scheduler over both 2-CPU nodes, each getting 1.4 CPUs of the 2 its two busy
+// threads want (they wait 0.3 s/s each in runqueues). Planned with what they got (2.8 CPUs), both
+// fit node 0 at 1.5x (3 CPUs); planned with what they want (4), one moves there and the other
+// goes to node 1 with its memory.
+ProcessSample crowded_process(int pid) {
+  ProcessSample p = process(pid, {{0, 0.7}, {1, 0.7}}, {{0, 128}}, 2);
+  for (int i = 0; i < 2; ++i) {
+    ThreadSample t;
+    t.tid = pid + i;
+    t.cpu_ns_by_node[i] = 700'000'000;  // one thread on each node
+    t.last_node = i;
+    t.runqueue_wait_ns = 300'000'000;
+    p.thread_samples.push_back(t);
+  }
+  return p;
+}
+
+TEST(Policy, CapacityIsPlannedWithRunqueueWaitNotOnlyRunTime) {
+  const Topology t = make_uniform_topology(2, 2, 512 * kMiB);
+  Snapshot s = with_nodes(snapshot_of({crowded_process(100), crowded_process(200)}), t);
+  for (auto& node : s.nodes) {
+    node.cpu_busy_ns = 1'400'000'000;
+    node.runqueue_wait_ns = 600'000'000;
+  }
+  PolicyConfig config;
+  config.max_node_cpu_utilisation = 1.5;
+  config.node_memory_reserve_bytes = 32 * kMiB;
+  PolicyState state;
+  const auto out = decide(t, s, {}, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 2u);
+  int threads_to_node0 = 0, both_to_node1 = 0;
+  for (const auto& d : out.decisions) {
+    if (d.action == ActionKind::kMoveThreads && d.target_nodes == std::vector<int>{0}) ++threads_to_node0;
+    if (d.action == ActionKind::kMoveBoth && d.target_nodes == std::vector<int>{1}) ++both_to_node1;
+  }
+  EXPECT_EQ(threads_to_node0, 1);
+  EXPECT_EQ(both_to_node1, 1);
+  bool says_wanted = false;
+  for (const auto& line : out.decisions[0].evidence) says_wanted = says_wanted || line.find("they want 2.00 CPUs") != std::string::npos;
+  EXPECT_TRUE(says_wanted);
+  // Without the waits (what they got is all they want) both fit node 0.
+  for (auto& p : s.processes)
+    for (auto& thread : p.thread_samples) thread.runqueue_wait_ns = 0;
+  for (auto& node : s.nodes) node.runqueue_wait_ns = 0;
+  PolicyState fresh;
+  const auto unwaited = decide(t, s, {}, config, fresh, 0);
+  ASSERT_EQ(unwaited.decisions.size(), 2u);
+  for (const auto& d : unwaited.decisions) EXPECT_EQ(d.action, ActionKind::kMoveThreads);
 }
 
 TEST(Policy, SingleNodeMachineDecidesNothing) {

@@ -76,12 +76,25 @@ struct Decision {
   // true: the memory does not all fit on target_nodes; only bytes_to_migrate of it moves there
   // (the actuator stops at that many bytes), the rest stays where it is.
   bool partial_memory = false;
+  // A memory move to where the threads run (kMoveMemory) also pins them there, so the scheduler
+  // does not take them away from it: false for threads the application placed, containers, or
+  // when thread affinity is disabled. Found in the 2-node guest: two unpinned processes each had
+  // their memory moved to node 1 where they ran; the scheduler then spread their threads over
+  // both nodes (37% remote), and with AutoNUMA on one was moved back (ping-pong).
+  bool keep_threads_there = false;
   int threads_to_move = 0;
   double remote_share_before = 0, remote_share_after = 0;
   double weighted_distance_before = 0, weighted_distance_after = 0;
   CostEstimate estimate;
   std::string summary;                 // one line: what and why
   std::vector<std::string> evidence;   // the figures behind it
+
+  // What the actuators do for it: thread affinity (or cpuset.cpus) to target_nodes' CPUs, and
+  // page migration (or cpuset.mems) to target_nodes.
+  bool sets_thread_affinity() const {
+    return action == ActionKind::kMoveThreads || action == ActionKind::kMoveBoth || keep_threads_there;
+  }
+  bool moves_memory() const { return action == ActionKind::kMoveMemory || action == ActionKind::kMoveBoth; }
 };
 
 // A process looked at and left alone, with the reason (for the report and the dry run).

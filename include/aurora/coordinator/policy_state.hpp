@@ -61,7 +61,8 @@ class PolicyState {
   // `min_observed_seconds` ago (PolicyHints::settling). A thread-count change also ends the
   // hold of an earlier move: the process is in a new phase, as does its home node (where it
   // runs most) changing to a node the last move did not send it to (the application moved
-  // its threads itself). Small thread-pool churn is not a change, so a server whose pool
+  // its threads itself; it is then watched only while a snapshot catches it mid-move, under 90%
+  // of its CPU time on the new node). Small thread-pool churn is not a change, so a server whose pool
   // breathes is still decided on.
   std::set<int> settling(const Snapshot& snapshot, double now_seconds, double min_observed_seconds);
 
