@@ -263,17 +263,26 @@ class Planner {
         if (nodes_.cpu_capacity[i] > 0) centers.push_back(i);
     const bool container = !u.members.empty() && !u.members.front()->container.empty();
     // Memory alone goes only where the threads will stay: threads the coordinator may not move,
-    // a container (cpuset.mems), or threads that run there already (they are then pinned there:
-    // Decision::keep_threads_there). Threads the scheduler spread over nodes would keep running
-    // away from it: found in the 2-node guest, a process with threads 60/40 over two nodes had
-    // its memory moved to one, then back to the other (38% remote throughout). Those threads
-    // and their memory go together (move-both).
+    // a container (cpuset.mems), or threads that run there already, on nodes not overbooked
+    // (they are then pinned there: Decision::keep_threads_there). Threads the scheduler spread over nodes
+    // would keep running away from it: found in the 2-node guest, a process with threads 60/40
+    // over two nodes had its memory moved to one, then back to the other (38% remote
+    // throughout); those threads and their memory go together (move-both). And threads caught
+    // on an overbooked node (more CPUs wanted than it has, and than max_node_cpu_utilisation
+    // allows) are not pinned there: found in the guest, two processes whose threads both ran on
+    // node 1 at their decisions were both pinned there (4 busy threads on 2 CPUs, node 0 idle);
+    // left alone, the scheduler spreads them again. A node merely busy is fine: pinning threads
+    // where they run adds no load.
     auto memory_alone = [&](const std::vector<int>& set) {
       if (!may_threads || container) return true;
       const Shares c = normalise(u.cpu);
-      double inside = 0;
-      for (int s : set) inside += c[s];
-      return inside >= kKeepThreadsMinimumShare;
+      double inside = 0, wanted = 0, limit = 0;
+      for (int s : set) {
+        inside += c[s];
+        wanted += ledger_.cpu_load[s];
+        limit += nodes_.cpu_capacity[s] * std::max(1.0, config_.max_node_cpu_utilisation);
+      }
+      return inside >= kKeepThreadsMinimumShare && wanted <= limit;
     };
     for (int c : centers) {
       if (may_threads)

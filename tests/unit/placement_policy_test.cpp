@@ -150,6 +150,25 @@ TEST(Policy, ThreadsSpreadOverNodesGoWithTheirMemoryNotAway) {
   EXPECT_TRUE(out.decisions[0].sets_thread_affinity());
 }
 
+TEST(Policy, ThreadsOnANodeWithoutRoomAreNotPinnedThereWithTheirMemory) {
+  // Threads on node 1 whose CPUs are overbooked (8.5 wanted of 8: another process wants 6.5),
+  // memory on node 0 whose CPUs are full too: moving the memory to node 1 would pin them where
+  // they do not fit; left alone, the scheduler can spread them.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(200, {{1, 6.5}}, {{1, 64}}, 8),
+                            process(300, {{0, 7.0}}, {{0, 64}}, 8)});
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  for (const auto& d : out.decisions) EXPECT_NE(d.pids, std::vector<int>{100}) << d.summary;
+  // The same with room on node 1: the memory follows and the threads are kept there.
+  s.processes[1].cpu_ns_by_node[1] = 4 * kSecond;
+  PolicyState fresh;
+  const auto roomy = decide(t, s, {}, {}, fresh, 0);
+  ASSERT_EQ(roomy.decisions.size(), 1u);
+  EXPECT_EQ(roomy.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_TRUE(roomy.decisions[0].keep_threads_there);
+}
+
 TEST(Policy, FilePagesAreNeverPlannedToMove) {
   // 512 MiB on node 0, 400 MiB of it a mapped file's page cache, which page migration leaves:
   // moving its memory to its threads moves the 112 MiB of anonymous memory only, and the
