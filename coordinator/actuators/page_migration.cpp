@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <span>
+#include <exception>
 #include <thread>
 
 #include <fmt/format.h>
@@ -124,9 +125,16 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
     }
     {
       std::vector<std::jthread> helpers;
-      for (std::size_t i = 1; i < calls.size(); ++i)
-        helpers.emplace_back([&call = calls[i], &process, batch_flags] { call.run(process.pid(), batch_flags); });
+      std::size_t started_helpers = 1;
+      try {
+        for (; started_helpers < calls.size(); ++started_helpers)
+          helpers.emplace_back(
+              [&call = calls[started_helpers], &process, batch_flags] { call.run(process.pid(), batch_flags); });
+      } catch (const std::exception&) {
+        // No thread to be had (thread or memory limits): the rest run here, one after another.
+      }
       calls[0].run(process.pid(), batch_flags);
+      for (std::size_t i = started_helpers; i < calls.size(); ++i) calls[i].run(process.pid(), batch_flags);
     }  // the helpers join here
     double call_seconds = 0;
     for (const LaneCall& call : calls) {
