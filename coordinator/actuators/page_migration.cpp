@@ -60,11 +60,12 @@ Result<std::vector<Range>> movable_ranges(int pid) {
   std::vector<Range> out;
   for (const MapsEntry& m : *maps) {
     if (m.permissions.empty() || m.permissions[0] != 'r') continue;
-    const bool anonymous = m.path.empty() || m.path == "[heap]" || m.path == "[stack]";
-    const bool shared_anonymous = m.shared() && m.path.starts_with("/dev/zero");
+    // A private mapping of /dev/zero is anonymous memory under another name.
+    const bool anonymous =
+        m.path.empty() || m.path == "[heap]" || m.path == "[stack]" || m.path.starts_with("/dev/zero");
     if (!m.shared() && anonymous)
       out.push_back({m.start_address, m.end_address, MPOL_MF_MOVE});
-    else if (m.shared_memory_object() || shared_anonymous)
+    else if (m.shared_memory_object())
       out.push_back({m.start_address, m.end_address, MPOL_MF_MOVE_ALL});
   }
   return out;

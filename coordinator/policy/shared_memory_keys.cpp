@@ -29,8 +29,6 @@ Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, 
   std::map<std::uint64_t, std::string> object_at_start;
   std::map<std::string, std::uint64_t> mapped_bytes_by_object;
   for (const auto& mapping : *maps) {
-    // Anonymous MAP_SHARED memory (shared across fork) shows as "/dev/zero (deleted)" in maps
-    // and without a file in numa_maps, with nothing that matches it across processes: not keyed.
     if (!mapping.shared_memory_object()) continue;
     const std::string key = fmt::format("shm:{}:{}", mapping.device, mapping.inode);
     object_at_start[mapping.start_address] = key;

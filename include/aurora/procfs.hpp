@@ -83,9 +83,13 @@ struct NumaMapsEntry {
 Result<std::vector<NumaMapsEntry>> read_numa_maps_entries(const HostRoot& root, int pid);
 
 // The name maps and numa_maps give a shared memory object another process can map too: POSIX
-// shm (/dev/shm/...), SysV (/SYSV...) or a memfd (/memfd:...).
+// shm (/dev/shm/...), SysV (/SYSV...), a memfd (/memfd:...), or anonymous MAP_SHARED memory
+// ("/dev/zero (deleted)": a shmem file per mmap call, which fork hands to the children, so its
+// inode names it in every process that shares it). A private mapping of /dev/zero has the same
+// name: MapsEntry::shared() tells them apart.
 inline bool is_shared_memory_object_path(const std::string& path) {
-  return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:");
+  return path.starts_with("/dev/shm/") || path.starts_with("/SYSV") || path.starts_with("/memfd:") ||
+         path.starts_with("/dev/zero");
 }
 
 // A mapping of a file proper (maps' or numa_maps' name): its pages are page cache shared with
@@ -93,8 +97,7 @@ inline bool is_shared_memory_object_path(const std::string& path) {
 // them. Not one: anonymous memory (no name, [heap], [stack]), shared memory objects and
 // anonymous MAP_SHARED memory (/dev/zero).
 inline bool is_file_mapping_path(const std::string& path) {
-  return !path.empty() && !path.starts_with('[') && !is_shared_memory_object_path(path) &&
-         !path.starts_with("/dev/zero");
+  return !path.empty() && !path.starts_with('[') && !is_shared_memory_object_path(path);
 }
 
 // One line of /proc/PID/maps (proc(5)): "start-end perms offset dev inode path".

@@ -1,9 +1,11 @@
 // read_policy_hints against this kernel's /proc, on processes the test starts: a POSIX shm
-// segment two children map, a child with only its own memory, per-thread pinning with
+// segment two children map, anonymous shared memory a child shares with its fork, a child with
+// only its own memory, per-thread pinning with
 // pthread_setaffinity_np, and a real kernel thread.
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -92,6 +94,28 @@ void pinned_workers(int first_cpu, int second_cpu, TestChild::Channel& channel) 
   channel.report(1);
 }
 
+// Child body: MAP_SHARED | MAP_ANONYMOUS memory, written, then a forked grandchild that writes
+// it too (a pre-forking server and its worker); reports the grandchild's pid.
+void share_anonymous_memory_with_a_fork(TestChild::Channel& channel) {
+  void* memory = ::mmap(nullptr, kSegmentBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) ::_exit(105);
+  std::memset(memory, 0x5a, kSegmentBytes);
+  int ready[2];
+  if (::pipe(ready) != 0) ::_exit(106);
+  const pid_t worker = ::fork();
+  if (worker < 0) ::_exit(107);
+  if (worker == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // goes when the test kills its parent
+    std::memset(memory, 0xa5, kSegmentBytes);
+    char byte = 1;
+    if (::write(ready[1], &byte, 1) != 1) ::_exit(108);
+    for (;;) ::pause();
+  }
+  char byte;
+  if (::read(ready[0], &byte, 1) != 1) ::_exit(109);
+  channel.report(static_cast<std::uint64_t>(worker));
+}
+
 Snapshot snapshot_of(const std::vector<int>& pids) {
   Snapshot snapshot;
   for (int pid : pids) snapshot.processes.emplace_back().pid = pid;
@@ -124,6 +148,23 @@ TEST(PolicyHintsLive, TwoProcessesMappingOneShmSegmentShareAKeyAThirdHasNone) {
   auto small = read_policy_hints(HostRoot("/"), snapshot_of({first.pid(), second.pid(), alone.pid()}), options);
   ASSERT_TRUE(small) << small.error().message;
   EXPECT_TRUE(small->share_group.empty());
+}
+
+TEST(PolicyHintsLive, AnonymousSharedMemoryInheritedAcrossForkGroupsParentAndWorker) {
+  TestChild parent([](TestChild::Channel& ch) { share_anonymous_memory_with_a_fork(ch); });
+  TestChild alone([](TestChild::Channel& ch) { own_memory(ch); });
+  const int worker = static_cast<int>(parent.wait_ready());
+  alone.wait_ready();
+
+  PolicyHintsOptions options;
+  options.numa_maps_min_rss_bytes = 16 * kMiB;
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({parent.pid(), worker, alone.pid()}), options);
+  ASSERT_TRUE(hints) << hints.error().message;
+  ASSERT_TRUE(hints->share_group.count(parent.pid())) << "the parent's shared anonymous memory was not keyed";
+  ASSERT_TRUE(hints->share_group.count(worker)) << "the forked worker's shared anonymous memory was not keyed";
+  EXPECT_EQ(hints->share_group.at(parent.pid()), hints->share_group.at(worker));
+  EXPECT_TRUE(hints->share_group.at(worker).starts_with("shm:")) << hints->share_group.at(worker);
+  EXPECT_EQ(hints->share_group.count(alone.pid()), 0u);
 }
 
 TEST(PolicyHintsLive, ThreadsPinnedToDifferentCpusAreFixedOneSharedMaskIsNot) {

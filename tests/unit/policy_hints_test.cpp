@@ -142,6 +142,21 @@ TEST(PolicyHints, SysvAndMemfdObjectsAreKeyedByInodeNotName) {
   EXPECT_EQ(hints.share_group, (std::map<int, std::string>{{100, "shm:00:01:32769"}, {200, "shm:00:01:32769"}}));
 }
 
+// MAP_SHARED | MAP_ANONYMOUS memory inherited across fork (a pre-forking server's buffers):
+// the kernel backs each mmap call with its own shmem file, printed "/dev/zero (deleted)", whose
+// inode is the same in the parent and every child. A private mapping of /dev/zero is not shared.
+TEST(PolicyHints, AnonymousSharedMemoryInheritedAcrossForkIsKeyedByItsInode) {
+  FakeTree tree;
+  FakeProcess(tree, 100).map(0x7f6265569000, "/dev/zero\\040(deleted)", "/dev/zero (deleted)", "00:01", 2435, 32 * kMiB);
+  FakeProcess(tree, 200).map(0x7f6265569000, "/dev/zero\\040(deleted)", "/dev/zero (deleted)", "00:01", 2435, 24 * kMiB);
+  // Another parent's region: same name, its own inode.
+  FakeProcess(tree, 300).map(0x7f6265569000, "/dev/zero\\040(deleted)", "/dev/zero (deleted)", "00:01", 2436, 32 * kMiB);
+  FakeProcess(tree, 400).map(0x7f0000000000, "/dev/zero", "/dev/zero", "00:05", 4, 32 * kMiB, /*shared=*/false);
+  FakeProcess(tree, 500).map(0x7f0000000000, "/dev/zero", "/dev/zero", "00:05", 4, 32 * kMiB, /*shared=*/false);
+  const PolicyHints hints = read_hints(tree, {100, 200, 300, 400, 500});
+  EXPECT_EQ(hints.share_group, (std::map<int, std::string>{{100, "shm:00:01:2435"}, {200, "shm:00:01:2435"}}));
+}
+
 TEST(PolicyHints, MappingsBelowSixteenMibResidentAreIgnored) {
   FakeTree tree;
   FakeProcess(tree, 100).map(0x7f0000000000, "/dev/shm/small", "/dev/shm/small", "00:19", 7, 15 * kMiB);

@@ -26,8 +26,9 @@ struct PolicyHintsOptions {
 //  - kernel_threads: PF_KTHREAD in /proc/PID/stat;
 //  - share_group: "numa_group:G" when two or more snapshot processes report AutoNUMA numa_group
 //    G (/proc/PID/sched, any thread), "shm:<dev>:<inode>" when two or more map the same SysV,
-//    /dev/shm or memfd object shared with at least min_shared_resident_bytes resident; groups
-//    that share a member are merged and named by their smallest key;
+//    /dev/shm, memfd or anonymous MAP_SHARED object (inherited across fork) shared with at least
+//    min_shared_resident_bytes resident; groups that share a member are merged and named by
+//    their smallest key;
 //  - threads_fixed: at least two threads with masks narrower than the process's allowed set
 //    (the union of its threads' masks) that differ from each other;
 //  - device_node: left empty (no cheap honest signal yet).
