@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "aurora/host_root.hpp"
+#include "aurora/procfs.hpp"
 #include "aurora/result.hpp"
 
 namespace aurora::coord::hints_detail {
@@ -20,5 +23,32 @@ Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, 
 // masks narrower than the process's allowed set (the union of its threads' masks) and those
 // masks differ. kNotFound when the process exited.
 Result<bool> threads_pinned_by_application(const HostRoot& root, int pid);
+
+// The NUMA node of the device behind an open file, as the process names it: a block or
+// character device file ("/dev/nvme0n1", "/dev/dri/renderD128") through its sysfs class entry,
+// a file on a block device through the mount holding it (`mounts`: the process's mountinfo)
+// and /sys/dev/block/MAJ:MIN; then up the sysfs device path to the first `numa_node` (the PCI
+// function's). -1 when unknown: sockets and pipes, tmpfs/overlay/NFS files (major 0), virtual
+// devices (loop, dm, md), firmware without a node. Sysfs answers are cached per resolver: one
+// per policy cycle, since a device does not change nodes within it.
+class DeviceNodeResolver {
+ public:
+  explicit DeviceNodeResolver(const HostRoot& root) : root_(root) {}
+  int node_of_open_file(const std::string& target, const std::vector<MountInfoEntry>& mounts);
+
+ private:
+  int node_of_sysfs_device(const std::string& sysfs_entry);
+  const std::vector<std::string>& device_classes();
+  const HostRoot& root_;
+  std::map<std::string, int> node_of_entry_;
+  std::vector<std::string> classes_;
+  bool classes_read_ = false;
+};
+
+// The node of the devices a process does IO through: its open files (at most `max_files`)
+// resolved as above; the node when every one that resolves is on the same node, -1 when none
+// resolves or they disagree (no single device node to move it near). kNotFound when the process
+// exited; kPermission without the right to read its fds.
+Result<int> io_device_node(const HostRoot& root, int pid, DeviceNodeResolver& resolver, std::size_t max_files);
 
 }  // namespace aurora::coord::hints_detail

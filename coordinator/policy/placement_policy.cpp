@@ -66,6 +66,28 @@ struct Unit {
   bool in_scope = true;
 };
 
+// An IO-bound process with a known device node: the share of its accesses that go to the device
+// rather than to its memory (submissions to the device's queues, DMA and completions all cross
+// the interconnect when it runs on another node). A modelling choice, not a measurement: equal
+// weight makes running near the device matter as much as running near the memory, so such a
+// process moves to its device's node with its memory, and moving only one of them gains nothing.
+constexpr double kDeviceAccessShare = 0.5;
+// The device's node holds less than this share of the process's CPU time: it runs away from it.
+constexpr double kNearDeviceCpuShare = 0.9;
+
+// Mean relative latency of the unit's accesses at a placement: to its memory, and for IO-bound
+// work with a device node also to the device (kDeviceAccessShare).
+double placement_distance(const NodeTable& nodes, const Unit& u, const Shares& cpu, const Shares& memory) {
+  const double to_memory = weighted_distance(nodes, cpu, memory);
+  if (u.device_index < 0) return to_memory;
+  const double to_device = weighted_distance(nodes, cpu, all_on(nodes.size(), u.device_index));
+  // A few MiB (stacks, libraries, buffers that live in the caches) weigh nothing against the
+  // device, and are too small to be migrated anyway (kMinimumMigrationBytes): a small IO
+  // process such as a `dd` moves near its device with its threads alone.
+  if (u.rss < kMinimumMigrationBytes) return to_device;
+  return (1.0 - kDeviceAccessShare) * to_memory + kDeviceAccessShare * to_device;
+}
+
 // The capacity still free on each node as this cycle's decisions are planned.
 struct Ledger {
   std::vector<double> cpu_load;     // cores busy
@@ -222,9 +244,9 @@ class Planner {
       o.changes = false;
     if (partial && static_cast<double>(o.bytes) < kBothMinimumMemoryShare * u.rss) o.changes = false;
     if (memory && static_cast<double>(o.bytes) < kMinimumMigrationBytes) o.changes = false;
-    o.weighted_after = weighted_distance(nodes_, o.cpu_after, o.memory_after);
+    o.weighted_after = placement_distance(nodes_, u, o.cpu_after, o.memory_after);
     // Threads move at once; their memory follows at the migration rate.
-    const double during = threads && memory ? weighted_distance(nodes_, o.cpu_after, normalise(u.memory)) : weighted_before;
+    const double during = threads && memory ? placement_distance(nodes_, u, o.cpu_after, normalise(u.memory)) : weighted_before;
     o.estimate = estimate_move(u.cpu_total, u.intensity, weighted_before, o.weighted_after, during, o.bytes,
                                o.threads_moved, config_.cost);
     return o;
@@ -472,11 +494,13 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                        std::max(0.0, since), config.hold_seconds));
       continue;
     }
-    if (remote < 0.01) continue;  // already local: nothing to decide
+    // IO-bound work running away from its device is misplaced even with its memory local.
+    const bool away_from_device = u.device_index >= 0 && c[u.device_index] < kNearDeviceCpuShare;
+    if (remote < 0.01 && !away_from_device) continue;  // already local: nothing to decide
     // A remote share that amounts to a few MiB is stacks, libraries and shared page cache, or
     // an idle thread elsewhere: not worth moving anything for (a move of everything to where
     // those pages lie scored a gain, and ran remote while its memory followed).
-    if (remote * u.rss < kMinimumMigrationBytes) {
+    if (remote * u.rss < kMinimumMigrationBytes && !away_from_device) {
       skip(fmt::format("{:.0f}% remote, about {:.1f} MiB: under the {:.0f} MiB a move is planned for "
                        "(stacks, libraries, page cache shared with other processes)",
                        remote * 100, remote * u.rss / kMiB, kMinimumMigrationBytes / kMiB));
@@ -493,7 +517,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                        remote * 100, migrating));
       continue;
     }
-    const double weighted = weighted_distance(nodes, c, m);
+    const double weighted = placement_distance(nodes, u, c, m);
     candidates.push_back({&u, weighted, penalty_rate(u.cpu_total, u.intensity, weighted, config.cost)});
   }
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -604,13 +628,21 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
         best->partial ? fmt::format(", as much as fits (the rest, {:.0f} MiB, stays)",
                                     (u.rss - best->memory_bytes_after[best->set.front()]) / kMiB)
                       : "";
+    const bool near_device = u.device_index >= 0 &&
+                             std::find(best->set.begin(), best->set.end(), u.device_index) != best->set.end();
     switch (best->action) {
-      case ActionKind::kMoveThreads: what = fmt::format("move its threads to node {} (where its memory is)", nodes_text(nodes, best->set)); break;
+      case ActionKind::kMoveThreads:
+        what = fmt::format("move its threads to node {} ({})", nodes_text(nodes, best->set),
+                           near_device && memory_home != u.device_index ? "near its device" : "where its memory is");
+        break;
       case ActionKind::kMoveMemory:
         what = fmt::format("move {:.0f} MiB of its memory to node {} (where it runs){}{}", best->bytes / kMiB,
                            nodes_text(nodes, best->set), fits, d.keep_threads_there ? "; its threads are kept there" : "");
         break;
-      case ActionKind::kMoveBoth: what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set), third ? " (a third node with room)" : "", fits); break;
+      case ActionKind::kMoveBoth:
+        what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set),
+                           near_device ? " (near its device)" : third ? " (a third node with room)" : "", fits);
+        break;
       case ActionKind::kLeave: break;
     }
     std::string who = u.pids.size() == 1 ? fmt::format("pid {} ({})", first.pid, first.comm)
@@ -627,6 +659,9 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       d.evidence.push_back(fmt::format("    {:.0f} MiB of it in file mappings ({}), which page migration leaves",
                                        file / kMiB, shares_text(nodes, u.file_memory)));
     d.evidence.push_back(fmt::format("class: {}", u.cls.why));
+    if (u.device_index >= 0)
+      d.evidence.push_back(fmt::format("device: the devices behind its open files are on node {}; {:.0f}% of its CPU time ran there",
+                                       nodes.ids[u.device_index], c[u.device_index] * 100));
     d.evidence.push_back(fmt::format("weighted distance {:.2f} -> {:.2f}; penalty {:.3f} -> {:.3f} CPU-s/s",
                                      d.weighted_distance_before, d.weighted_distance_after, penalty_before, penalty_after));
     const bool measured = migration_rate(config.cost) < config.cost.migration_budget_bytes_per_second;

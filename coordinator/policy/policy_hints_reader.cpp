@@ -102,6 +102,8 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
                                       const PolicyHintsOptions& options) {
   PolicyHints hints;
   const bool read_numa_groups = numa_balancing_enabled(root);
+  const double interval = snapshot.interval_ns > 0 ? static_cast<double>(snapshot.interval_ns) / 1e9 : 1.0;
+  hints_detail::DeviceNodeResolver devices(root);
   std::map<std::string, std::set<int>> pids_by_key;
   std::set<int> seen;
   for (const auto& process : snapshot.processes) {
@@ -138,6 +140,18 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
       auto group = numa_group_of(root, pid, /*ask_every_thread=*/large);
       if (!group && !vanished(group.error())) return tl::unexpected(group.error());
       if (group && *group != 0) pids_by_key[fmt::format("numa_group:{}", *group)].insert(pid);
+    }
+
+    // Only IO-bound work is placed by its device (the policy's class, from the same snapshot):
+    // a CPU-bound process with a log file open has no reason to sit near the log's disk.
+    if (classify(process, interval, options.classes).workload_class == WorkloadClass::kIoBound) {
+      auto node = hints_detail::io_device_node(root, pid, devices, options.max_open_files);
+      if (!node) {
+        if (vanished(node.error())) continue;
+        if (node.error().kind != ErrorKind::kPermission) return tl::unexpected(node.error());
+      } else if (*node >= 0) {
+        hints.device_node[pid] = *node;
+      }
     }
 
     if (large) {

@@ -116,6 +116,22 @@ struct MapsEntry {
 // line per mapping.
 Result<std::vector<MapsEntry>> read_proc_maps(const HostRoot& root, int pid);
 
+// One line of /proc/PID/mountinfo (proc(5)): a mount as the process sees it (its mount
+// namespace and root), so a container's paths match its own mount points.
+struct MountInfoEntry {
+  std::string device;       // "major:minor" in decimal ("259:2"; major 0 for tmpfs, overlay, NFS)
+  std::string mount_point;  // unescaped ("\040" -> ' ')
+  std::string fs_type;      // "ext4", "xfs", "overlay", ...
+};
+// Every mount of /proc/PID/mountinfo, in the file's order (later mounts stack on earlier ones).
+Result<std::vector<MountInfoEntry>> read_proc_mountinfo(const HostRoot& root, int pid);
+
+// What the process's open file descriptors point at: the targets of /proc/PID/fd/* links
+// ("/dev/nvme0n1", "/data/db/base/16384", "socket:[52371]", "pipe:[1234]"), at most
+// `max_files` of them (a server with 100k sockets is not walked whole). kNotFound when the
+// process exited, kPermission when its fds may not be read (another user's, without root).
+Result<std::vector<std::string>> read_open_file_targets(const HostRoot& root, int pid, std::size_t max_files);
+
 // The CPUs a thread may run on: Cpus_allowed_list of /proc/PID/task/TID/status (the thread's
 // sched_getaffinity mask, already limited by its cpuset). Read from the file, not the
 // syscall, so --root trees work.

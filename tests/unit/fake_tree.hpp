@@ -37,6 +37,13 @@ class FakeTree {
   void mkdir(const std::string& absolute) const {
     std::filesystem::create_directories(resolve(absolute));
   }
+  // A symlink at `absolute` whose text is `target`, as the kernel makes them: relative inside
+  // sysfs ("../../devices/..."), absolute for /proc/PID/fd ("/dev/nvme0n1", "socket:[123]").
+  void symlink(const std::string& absolute, const std::string& target) const {
+    const std::filesystem::path link = resolve(absolute);
+    std::filesystem::create_directories(link.parent_path());
+    std::filesystem::create_symlink(target, link);
+  }
   void remove(const std::string& absolute) const { std::filesystem::remove_all(resolve(absolute)); }
   std::filesystem::path resolve(const std::string& absolute) const {
     return path_ / std::filesystem::path(absolute).relative_path();

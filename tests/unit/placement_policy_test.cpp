@@ -587,5 +587,73 @@ TEST(Policy, SingleNodeMachineDecidesNothing) {
   EXPECT_TRUE(decide(t, snapshot_of({process(100, {{0, 2.0}}, {{0, 512}})}), {}, {}, state, 0).decisions.empty());
 }
 
+// IO-bound work (0.3 CPUs, sleeping 5000 times per CPU-second) whose devices sit on another
+// node than where it runs, its memory local: it and its memory go to the device's node.
+ProcessSample io_bound(int pid, int cpu_node, int memory_node) {
+  ProcessSample p = process(pid, {{cpu_node, 0.3}}, {{memory_node, 256}}, 1);
+  p.numa_faults_local = 0;
+  ThreadSample& t = p.thread_samples.emplace_back();
+  t.tid = pid;
+  t.cpu_ns_by_node[cpu_node] = 300'000'000;
+  t.voluntary_switches = 1500;
+  return p;
+}
+
+TEST(Policy, IoBoundWorkAwayFromItsDeviceMovesThereWithItsMemory) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  const Snapshot s = with_nodes(snapshot_of({io_bound(100, 0, 0)}), t);
+  PolicyHints hints;
+  hints.device_node[100] = 1;
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  const Decision& d = out.decisions[0];
+  EXPECT_EQ(d.workload_class, WorkloadClass::kIoBound);
+  EXPECT_EQ(d.action, ActionKind::kMoveBoth);
+  EXPECT_EQ(d.target_nodes, std::vector<int>{1});
+  EXPECT_EQ(d.bytes_to_migrate, 256 * kMiB);
+  EXPECT_NE(d.summary.find("(near its device)"), std::string::npos) << d.summary;
+  bool device_evidence = false;
+  for (const std::string& line : d.evidence)
+    device_evidence = device_evidence || line.find("device: the devices behind its open files are on node 1; 0%") == 0;
+  EXPECT_TRUE(device_evidence);
+
+  // Without the hint the same process is local and left alone; with its device on its own
+  // node too.
+  PolicyState fresh, again;
+  EXPECT_TRUE(decide(t, s, {}, {}, fresh, 0).decisions.empty());
+  hints.device_node[100] = 0;
+  EXPECT_TRUE(decide(t, s, hints, {}, again, 0).decisions.empty());
+}
+
+TEST(Policy, IoBoundWorkWithItsMemoryNearItsDeviceHasItsThreadsMovedThere) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  const Snapshot s = with_nodes(snapshot_of({io_bound(100, 0, 1)}), t);
+  PolicyHints hints;
+  hints.device_node[100] = 1;
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  EXPECT_NE(out.decisions[0].summary.find("where its memory is"), std::string::npos) << out.decisions[0].summary;
+}
+
+TEST(Policy, ASmallIoProcessAwayFromItsDeviceHasItsThreadsMovedThere) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  ProcessSample dd = io_bound(100, 0, 0);
+  dd.memory_bytes_by_node = {{0, 2 * kMiB}};
+  PolicyConfig config;
+  config.min_rss_bytes = 0;  // the user asked for small processes too
+  PolicyHints hints;
+  hints.device_node[100] = 1;
+  PolicyState state;
+  const auto out = decide(t, with_nodes(snapshot_of({dd}), t), hints, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  EXPECT_NE(out.decisions[0].summary.find("(near its device)"), std::string::npos) << out.decisions[0].summary;
+}
+
 }  // namespace
 }  // namespace aurora::coord

@@ -68,6 +68,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   coord::PolicyConfig policy = coord::policy_config_from(cc);
   coord::PolicyHintsOptions hints_options;
   hints_options.numa_maps_min_rss_bytes = policy.min_rss_bytes;
+  hints_options.classes = policy.classes;
   coord::PolicyState state;
   std::optional<coord::Journal> journal;
   std::optional<coord::Executor> executor;

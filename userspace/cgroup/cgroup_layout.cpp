@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "aurora/cgroup.hpp"
+#include "procfs/proc_file.hpp"
 
 namespace aurora {
 
@@ -16,23 +17,6 @@ namespace {
 constexpr std::array<std::string_view, 14> kV1Controllers = {
     "cpu",     "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
     "net_prio", "blkio",  "perf_event", "hugetlb", "pids",    "rdma",    "misc"};
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_octal(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 3 < text.size() &&
-        std::all_of(text.begin() + i + 1, text.begin() + i + 4,
-                    [](char c) { return c >= '0' && c <= '7'; })) {
-      out.push_back(static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
-                                      (text[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -89,8 +73,8 @@ Result<CgroupLayout> parse_cgroup_layout(std::string_view mountinfo, std::string
 
     const std::string_view fstype = after[0];
     if (fstype != "cgroup" && fstype != "cgroup2") continue;
-    const std::string root = unescape_octal(before[3]);
-    const std::string mount_point = unescape_octal(before[4]);
+    const std::string root = procfs_detail::unescape_octal(before[3]);
+    const std::string mount_point = procfs_detail::unescape_octal(before[4]);
     if (fstype == "cgroup2") {
       const int preference = v2_preference(mount_point, root);
       if (preference > best_v2) {

@@ -74,6 +74,8 @@ Result<std::vector<std::string>> HostRoot::list_dir(const std::string& absolute)
   if (ec) {
     if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory)
       return fail(ErrorKind::kNotFound, fmt::format("{}: no such directory", on_disk.string()));
+    if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)
+      return fail(ErrorKind::kPermission, fmt::format("{}: cannot list: {}; run as root", on_disk.string(), ec.message()));
     return fail(ErrorKind::kRuntime,
                 fmt::format("{}: cannot list: {}", on_disk.string(), ec.message()));
   }

@@ -34,6 +34,10 @@ std::optional<Int> parse_int(std::string_view text, int base = 10) {
 // Trims spaces and tabs at both ends.
 std::string_view trim(std::string_view text);
 
+// Undoes the \ooo escapes /proc writes for space, tab, newline and backslash in paths
+// (mountinfo, numa_maps): "/mnt/my\040disk" -> "/mnt/my disk".
+std::string unescape_octal(std::string_view text);
+
 // Walks a file's text line by line, numbering lines from 1 for messages naming file:line.
 class LineCursor {
  public:

@@ -3,9 +3,11 @@
 // application-chosen thread placement). docs/coordinator.md ("Groups") gives the rules.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "aurora/coordinator/placement_policy.hpp"
+#include "aurora/coordinator/workload_class.hpp"
 #include "aurora/host_root.hpp"
 #include "aurora/result.hpp"
 #include "aurora/snapshot.hpp"
@@ -20,6 +22,10 @@ struct PolicyHintsOptions {
   std::uint64_t numa_maps_min_rss_bytes = 64ull << 20;
   // A shared object joins two processes only when each has at least this much of it resident.
   std::uint64_t min_shared_resident_bytes = 16ull << 20;
+  // The policy's class thresholds: device nodes are looked up for IO-bound processes only.
+  ClassThresholds classes;
+  // At most this many open files of a process are resolved to devices.
+  std::size_t max_open_files = 1024;
 };
 
 // For every process of `snapshot`:
@@ -31,7 +37,9 @@ struct PolicyHintsOptions {
 //    their smallest key;
 //  - threads_fixed: at least two threads with masks narrower than the process's allowed set
 //    (the union of its threads' masks) that differ from each other;
-//  - device_node: left empty (no cheap honest signal yet).
+//  - device_node: for IO-bound processes (classify() with `classes`), the node of the devices
+//    behind their open files when those that resolve all lie on one node
+//    (hints_detail::io_device_node); absent otherwise.
 // A process that exits while being read is skipped. Other failures (a file that does not parse,
 // permission denied) are returned naming the file.
 Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snapshot,

@@ -1,0 +1,94 @@
+// Which NUMA node a process's IO devices sit on, from what it has open. The kernel keeps no
+// per-process IO accounting by device, but an IO-bound process's open device files and the
+// block devices under its open files name the devices it can be doing IO with; firmware gives
+// each PCI function a node (`numa_node`, from ACPI _PXM), which sysfs shows on the device and
+// which every block or class device below it inherits.
+#include <filesystem>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "policy/hint_signals.hpp"
+
+namespace aurora::coord::hints_detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The mount holding `path`: the last (top-most) of those with the longest matching mount point.
+const MountInfoEntry* mount_of(const std::string& path, const std::vector<MountInfoEntry>& mounts) {
+  const MountInfoEntry* best = nullptr;
+  for (const MountInfoEntry& m : mounts) {
+    const std::string& point = m.mount_point;
+    const bool inside = point == "/" || path == point ||
+                        (path.size() > point.size() && path.starts_with(point) && path[point.size()] == '/');
+    if (inside && (!best || point.size() >= best->mount_point.size())) best = &m;
+  }
+  return best;
+}
+
+}  // namespace
+
+const std::vector<std::string>& DeviceNodeResolver::device_classes() {
+  if (!classes_read_) {
+    classes_read_ = true;
+    if (auto names = root_.list_dir("/sys/class")) classes_ = *names;
+  }
+  return classes_;
+}
+
+int DeviceNodeResolver::node_of_sysfs_device(const std::string& sysfs_entry) {
+  if (auto it = node_of_entry_.find(sysfs_entry); it != node_of_entry_.end()) return it->second;
+  int node = -1;
+  std::error_code ec;
+  // Class and /sys/dev entries are symlinks into /sys/devices; the real path's ancestors are
+  // the device's parents (partition -> disk -> controller -> PCI function). A --root tree's
+  // links are relative, so they resolve inside it.
+  const fs::path top = fs::weakly_canonical(root_.path("/"), ec);
+  const fs::path devices = top / "sys" / "devices";
+  for (fs::path at = fs::canonical(root_.path(sysfs_entry), ec);
+       !ec && at != devices && at.native().starts_with(devices.native()); at = at.parent_path()) {
+    std::error_code exists_ec;
+    if (!fs::exists(at / "numa_node", exists_ec)) continue;
+    if (auto value = root_.read_integer("/" + fs::relative(at / "numa_node", top, exists_ec).string()))
+      node = static_cast<int>(*value);
+    break;
+  }
+  node_of_entry_[sysfs_entry] = node < 0 ? -1 : node;
+  return node_of_entry_[sysfs_entry];
+}
+
+int DeviceNodeResolver::node_of_open_file(const std::string& target, const std::vector<MountInfoEntry>& mounts) {
+  if (!target.starts_with('/')) return -1;  // socket:[...], pipe:[...], anon_inode:[...]
+  std::string path = target;
+  if (constexpr std::string_view kDeleted = " (deleted)"; path.ends_with(kDeleted)) path.resize(path.size() - kDeleted.size());
+  if (path.starts_with("/dev/")) {
+    const std::string name = fs::path(path).filename().string();
+    if (root_.exists("/sys/class/block/" + name)) return node_of_sysfs_device("/sys/class/block/" + name);
+    for (const std::string& cls : device_classes())
+      if (cls != "block" && root_.exists(fmt::format("/sys/class/{}/{}", cls, name)))
+        return node_of_sysfs_device(fmt::format("/sys/class/{}/{}", cls, name));
+    return -1;  // /dev/pts/N, /dev/shm files and the like: no device of their own
+  }
+  const MountInfoEntry* mount = mount_of(path, mounts);
+  if (!mount || mount->device.starts_with("0:")) return -1;  // tmpfs, overlay, NFS, proc
+  return node_of_sysfs_device("/sys/dev/block/" + mount->device);
+}
+
+Result<int> io_device_node(const HostRoot& root, int pid, DeviceNodeResolver& resolver, std::size_t max_files) {
+  auto targets = read_open_file_targets(root, pid, max_files);
+  if (!targets) return tl::unexpected(targets.error());
+  auto mounts = read_proc_mountinfo(root, pid);
+  if (!mounts) return tl::unexpected(mounts.error());
+  int found = -1;
+  for (const std::string& target : *targets) {
+    const int node = resolver.node_of_open_file(target, *mounts);
+    if (node < 0) continue;
+    if (found >= 0 && node != found) return -1;  // devices on two nodes: no single place is near both
+    found = node;
+  }
+  return found;
+}
+
+}  // namespace aurora::coord::hints_detail

@@ -1,0 +1,171 @@
+// Device nodes from open files, on a fake tree laid out like a 2-socket server's sysfs: an NVMe
+// disk and a GPU behind socket 1's root complex, a SATA disk behind socket 0's, a virtio disk
+// whose firmware gives no node, a device-mapper volume and virtual character devices.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "aurora/coordinator/policy_hints_reader.hpp"
+#include "fake_tree.hpp"
+#include "policy/hint_signals.hpp"
+
+namespace aurora::coord {
+namespace {
+
+using hints_detail::DeviceNodeResolver;
+using hints_detail::io_device_node;
+
+constexpr char kNvme[] = "/sys/devices/pci0000:80/0000:80:00.0/nvme/nvme0/nvme0n1";
+constexpr char kSata[] = "/sys/devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda";
+
+// A sysfs device directory and the links the kernel makes to it (relative, as sysfs does).
+void device(const FakeTree& tree, const std::string& dir, const std::vector<std::string>& links) {
+  tree.write(dir + "/dev", "0:0\n");
+  for (const std::string& link : links) {
+    const int depth = static_cast<int>(std::count(link.begin(), link.end(), '/')) - 1;
+    std::string up;
+    for (int i = 0; i < depth; ++i) up += "../";
+    tree.symlink(link, up + dir.substr(1));
+  }
+}
+
+class ServerTree {
+ public:
+  ServerTree() {
+    tree.write("/sys/devices/pci0000:80/0000:80:00.0/numa_node", "1\n");
+    device(tree, kNvme, {"/sys/class/block/nvme0n1", "/sys/dev/block/259:0"});
+    device(tree, std::string(kNvme) + "/nvme0n1p1", {"/sys/class/block/nvme0n1p1", "/sys/dev/block/259:1"});
+    tree.write("/sys/devices/pci0000:80/0000:80:02.0/numa_node", "1\n");
+    device(tree, "/sys/devices/pci0000:80/0000:80:02.0/drm/renderD128", {"/sys/class/drm/renderD128"});
+    tree.write("/sys/devices/pci0000:00/0000:00:17.0/numa_node", "0\n");
+    device(tree, std::string(kSata) + "/sda2", {"/sys/class/block/sda2", "/sys/dev/block/8:2"});
+    tree.write("/sys/devices/pci0000:00/0000:00:02.0/numa_node", "-1\n");
+    device(tree, "/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda", {"/sys/class/block/vda", "/sys/dev/block/254:16"});
+    device(tree, "/sys/devices/virtual/block/dm-0", {"/sys/class/block/dm-0", "/sys/dev/block/253:0"});
+    device(tree, "/sys/devices/virtual/mem/null", {"/sys/class/mem/null"});
+  }
+  // A process with these mounts (mountinfo lines' device and mount point) and open files.
+  void process(int pid, const std::vector<std::pair<std::string, std::string>>& mounts,
+               const std::vector<std::string>& open_files) const {
+    std::string mountinfo;
+    int id = 20;
+    for (const auto& [dev, point] : mounts)
+      mountinfo += fmt::format("{} 1 {} / {} rw,relatime shared:{} - ext4 /dev/x rw\n", id++, dev, point, id);
+    tree.write(fmt::format("/proc/{}/mountinfo", pid), mountinfo);
+    tree.mkdir(fmt::format("/proc/{}/fd", pid));
+    for (size_t fd = 0; fd < open_files.size(); ++fd) tree.symlink(fmt::format("/proc/{}/fd/{}", pid, fd), open_files[fd]);
+  }
+  int node_of(int pid, std::size_t max_files = 1024) const {
+    DeviceNodeResolver resolver(root);
+    auto node = io_device_node(root, pid, resolver, max_files);
+    EXPECT_TRUE(node) << node.error().message;
+    return node ? *node : -100;
+  }
+  FakeTree tree;
+  HostRoot root{tree.path()};
+};
+
+const std::vector<std::pair<std::string, std::string>> kMounts = {
+    {"253:0", "/"}, {"0:22", "/proc"}, {"0:45", "/dev/shm"}, {"259:1", "/data"}, {"8:2", "/scratch"},
+    {"0:51", "/data/cache"}, {"259:1", "/mnt/fast\\040disk"}};
+
+TEST(DeviceLocality, ADatabaseOnTheNvmeDiskOfSocketOneIsOnNodeOne) {
+  ServerTree server;
+  // Its data files on /data (the NVMe partition), a raw handle on the disk, and the usual
+  // sockets, pipes, /dev/null and a log on the root volume (device mapper: no node).
+  server.process(100, kMounts,
+                 {"/dev/null", "socket:[52371]", "pipe:[1234]", "/data/base/16384", "/data/pg_wal/0001 (deleted)",
+                  "/dev/nvme0n1", "/var/log/db.log", "anon_inode:[eventpoll]"});
+  EXPECT_EQ(server.node_of(100), 1);
+}
+
+TEST(DeviceLocality, FilesOnDisksOfBothSocketsGiveNoNode) {
+  ServerTree server;
+  server.process(200, kMounts, {"/data/a", "/scratch/b"});
+  EXPECT_EQ(server.node_of(200), -1);
+}
+
+TEST(DeviceLocality, TheLongestMountPointHoldsTheFile) {
+  ServerTree server;
+  // /data/cache is a tmpfs stacked inside /data: its files are in memory, on no device.
+  server.process(300, kMounts, {"/data/cache/x", "/scratch/y"});
+  EXPECT_EQ(server.node_of(300), 0);
+  // An escaped mount point ("\040" for a space) matches the path the fd link gives.
+  server.process(301, kMounts, {"/mnt/fast disk/table"});
+  EXPECT_EQ(server.node_of(301), 1);
+}
+
+TEST(DeviceLocality, CharacterDevicesResolveThroughTheirClass) {
+  ServerTree server;
+  server.process(400, kMounts, {"/dev/dri/renderD128", "/dev/null", "/dev/pts/0"});
+  EXPECT_EQ(server.node_of(400), 1);
+}
+
+TEST(DeviceLocality, MemoryFilesystemsVirtualDevicesAndFirmwareWithoutANodeGiveNone) {
+  ServerTree server;
+  server.process(500, kMounts, {"/dev/shm/seg", "/proc/stat", "/dev/null", "/dev/vda", "/dev/dm-0", "/etc/hosts", "socket:[1]"});
+  EXPECT_EQ(server.node_of(500), -1);
+  server.process(501, kMounts, {});
+  EXPECT_EQ(server.node_of(501), -1);
+}
+
+TEST(DeviceLocality, OnlyTheFirstMaxFilesAreResolved) {
+  ServerTree server;
+  std::vector<std::string> sockets(8, "socket:[9]");
+  sockets.push_back("/dev/nvme0n1p1");
+  server.process(600, kMounts, sockets);
+  EXPECT_EQ(server.node_of(600, 1024), 1);
+  EXPECT_EQ(server.node_of(600, 4), -1);
+}
+
+TEST(DeviceLocality, AProcessThatExitedIsNotFoundAndAMalformedMountinfoIsBadInput) {
+  ServerTree server;
+  DeviceNodeResolver resolver(server.root);
+  auto gone = io_device_node(server.root, 700, resolver, 16);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
+  server.process(701, kMounts, {"/data/a"});
+  server.tree.write("/proc/701/mountinfo", "20 1 259:1 /data\n");
+  auto bad = io_device_node(server.root, 701, resolver, 16);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kBadInput);
+  EXPECT_NE(bad.error().message.find("/proc/701/mountinfo:1"), std::string::npos) << bad.error().message;
+}
+
+// read_policy_hints looks devices up for IO-bound processes only: the same open files make
+// no hint for a CPU-bound one (its log's disk says nothing about where it should run).
+TEST(DeviceLocality, OnlyIoBoundProcessesGetADeviceNode) {
+  ServerTree server;
+  Snapshot snapshot;
+  snapshot.interval_ns = 1'000'000'000;
+  for (int pid : {800, 801}) {
+    server.process(pid, kMounts, {"/data/base/16384", "socket:[3]"});
+    server.tree.write(fmt::format("/proc/{}/stat", pid),
+                      fmt::format("{} (db) S 1 {} {} 0 -1 4194560 101 0 3 0 250 75 0 0 20 0 1 0 133148 3133440 256 "
+                                  "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                                  pid, pid, pid));
+    server.tree.write(fmt::format("/proc/{}/task/{}/status", pid, pid),
+                      fmt::format("Name:\tdb\nTgid:\t{}\nPid:\t{}\nCpus_allowed_list:\t0-3\n", pid, pid));
+    ProcessSample& p = snapshot.processes.emplace_back();
+    p.pid = pid;
+    p.comm = "db";
+    ThreadSample& t = p.thread_samples.emplace_back();
+    t.tid = pid;
+    if (pid == 800) {  // 0.2 CPUs, 1000 sleeps: 5000 sleeps per CPU-second -> io-bound
+      p.cpu_ns_by_node[0] = 200'000'000;
+      t.voluntary_switches = 1000;
+    } else {  // a whole CPU, 10 sleeps -> cpu-bound
+      p.cpu_ns_by_node[0] = 1'000'000'000;
+      t.voluntary_switches = 10;
+    }
+  }
+  auto hints = read_policy_hints(server.root, snapshot);
+  ASSERT_TRUE(hints) << hints.error().message;
+  EXPECT_EQ(hints->device_node, (std::map<int, int>{{800, 1}}));
+}
+
+}  // namespace
+}  // namespace aurora::coord
