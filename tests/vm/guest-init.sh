@@ -45,6 +45,35 @@ else
   echo 0 >/proc/sys/kernel/numa_balancing
 fi
 
+if [ "$AURORA_VM_NVME" = yes ]; then
+  # --nvme-node: Debian's kernel has NVMe as modules; numa-vm put them in this run's archive with
+  # their load order (dependencies first). A failure is one line and COMMAND still runs: its own
+  # checks then say what is missing.
+  nvme_start=$(cut -d' ' -f1 /proc/uptime)
+  nvme_error=""
+  for ko in $(cat /run/aurora-vm/modules/order 2>/dev/null || echo order-file-missing); do
+    if ! insmod_error=$(insmod "/run/aurora-vm/modules/$ko" 2>&1); then
+      nvme_error="insmod $ko failed: $insmod_error"
+      break
+    fi
+  done
+  if [ -z "$nvme_error" ]; then
+    # The controller is reset and its namespace scanned in a workqueue after insmod returns;
+    # devtmpfs creates /dev/nvme0n1 then. 10 s bound: it took 0.4-0.8 s under TCG (host load 2-3).
+    tries=0
+    while [ ! -b /dev/nvme0n1 ] && [ "$tries" -lt 100 ]; do
+      sleep 0.1
+      tries=$((tries + 1))
+    done
+    [ -b /dev/nvme0n1 ] || nvme_error="modules loaded but no /dev/nvme0n1 within 10 s"
+  fi
+  if [ -n "$nvme_error" ]; then
+    echo "aurora-vm: nvme: $nvme_error; COMMAND runs without the NVMe disk"
+  else
+    echo "aurora-vm: nvme: /dev/nvme0n1 ready $(awk -v a="$nvme_start" '{ printf "%.2f", $1 - a }' /proc/uptime) s after insmod"
+  fi
+fi
+
 cd /add 2>/dev/null || cd /
 sh /run/aurora-vm/command
 status=$?
