@@ -10,14 +10,17 @@
 #include "aurora/host_root.hpp"
 #include "aurora/procfs.hpp"
 #include "aurora/result.hpp"
+#include "aurora/snapshot.hpp"  // NodeCounters
 
 namespace aurora::coord::hints_detail {
 
-// Keys ("shm:<dev>:<inode>") of the SysV, POSIX (/dev/shm), memfd and anonymous shared memory
-// objects the process maps MAP_SHARED with at least `min_resident_bytes` of them resident
-// (summed over its mappings of the object). Reads maps, and numa_maps only when maps shows a
-// large enough such object. kNotFound when the process exited.
-Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, std::uint64_t min_resident_bytes);
+// The SysV, POSIX (/dev/shm), memfd and anonymous shared memory objects the process maps
+// MAP_SHARED with at least `min_resident_bytes` of them resident (summed over its mappings of
+// the object): key ("shm:<dev>:<inode>") -> resident bytes by node as this process maps them.
+// Reads maps, and numa_maps only when maps shows a large enough such object. kNotFound when the
+// process exited.
+Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot& root, int pid,
+                                                                  std::uint64_t min_resident_bytes);
 
 // True when the application chose per-thread placement: at least two of its threads have
 // masks narrower than the process's allowed set (the union of its threads' masks) and those

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -55,6 +56,9 @@ struct Unit {
   // option moves them and they stay where they are in every estimate. Planning with them, a
   // process whose working set is mmapped files had memory moves planned that moved little.
   std::vector<double> file_memory;
+  // Of the shared objects its members map (PolicyHints::shared_objects), the bytes per node
+  // index counted in `memory`.
+  std::map<std::string, std::vector<double>> shared_counted;
   double movable(int s) const { return std::max(0.0, memory[s] - file_memory[s]); }
   double cpu_total = 0;
   double rss = 0;
@@ -434,6 +438,20 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       if (int i = nodes.index(node); i >= 0) u->memory[i] += static_cast<double>(bytes);
     for (const auto& [node, bytes] : p.file_bytes_by_node)
       if (int i = nodes.index(node); i >= 0) u->file_memory[i] += static_cast<double>(bytes);
+    // A shared object is counted once per unit: on each node, the most any member maps of it
+    // (each member's figures include what it maps; one may have touched more of it than another).
+    if (auto shared = hints.shared_objects.find(p.pid); shared != hints.shared_objects.end())
+      for (const auto& [key, object_bytes] : shared->second) {
+        std::vector<double>& counted = u->shared_counted[key];
+        counted.resize(n, 0.0);
+        for (const auto& [node, bytes] : object_bytes) {
+          const int i = nodes.index(node);
+          if (i < 0) continue;
+          const double mapped = static_cast<double>(bytes), before = counted[i];
+          counted[i] = std::max(before, mapped);
+          u->memory[i] = std::max(0.0, u->memory[i] - (mapped - (counted[i] - before)));
+        }
+      }
     u->threads += std::max(p.threads, 1);
     u->threads_fixed = u->threads_fixed || hints.threads_fixed.count(p.pid) > 0;
     u->in_scope = u->in_scope && in_scope(p, config);

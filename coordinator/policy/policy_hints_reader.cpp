@@ -155,12 +155,13 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
     }
 
     if (large) {
-      auto keys = hints_detail::shared_memory_keys(root, pid, options.min_shared_resident_bytes);
-      if (!keys) {
-        if (vanished(keys.error())) continue;
-        return tl::unexpected(keys.error());
+      auto objects = hints_detail::shared_memory_objects(root, pid, options.min_shared_resident_bytes);
+      if (!objects) {
+        if (vanished(objects.error())) continue;
+        return tl::unexpected(objects.error());
       }
-      for (const auto& key : *keys) pids_by_key[key].insert(pid);
+      for (const auto& [key, bytes] : *objects) pids_by_key[key].insert(pid);
+      if (!objects->empty()) hints.shared_objects[pid] = std::move(*objects);
     }
   }
   hints.share_group = share_groups(pids_by_key);

@@ -13,17 +13,8 @@
 
 namespace aurora::coord::hints_detail {
 
-namespace {
-
-std::uint64_t resident_bytes(const NumaMapsEntry& entry) {
-  std::uint64_t total = 0;
-  for (const auto& [node, bytes] : entry.bytes_by_node) total += bytes;
-  return total;
-}
-
-}  // namespace
-
-Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, std::uint64_t min_resident_bytes) {
+Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot& root, int pid,
+                                                                  std::uint64_t min_resident_bytes) {
   auto maps = read_proc_maps(root, pid);
   if (!maps) return tl::unexpected(maps.error());
   std::map<std::uint64_t, std::string> object_at_start;
@@ -34,22 +25,25 @@ Result<std::set<std::string>> shared_memory_keys(const HostRoot& root, int pid, 
     object_at_start[mapping.start_address] = key;
     mapped_bytes_by_object[key] += mapping.end_address - mapping.start_address;
   }
-  std::set<std::string> keys;
+  std::map<std::string, NodeCounters> objects;
   std::erase_if(object_at_start, [&](const auto& entry) { return mapped_bytes_by_object[entry.second] < min_resident_bytes; });
-  if (object_at_start.empty()) return keys;  // nothing could reach the minimum: no walk
+  if (object_at_start.empty()) return objects;  // nothing could reach the minimum: no walk
 
   auto numa_maps = read_numa_maps_entries(root, pid);
   if (!numa_maps) return tl::unexpected(numa_maps.error());
-  std::map<std::string, std::uint64_t> resident_by_object;
   for (const auto& entry : *numa_maps) {
     const auto found = object_at_start.find(entry.start_address);
     // The name must agree too: the mapping may have changed between the two reads.
     if (found == object_at_start.end() || !is_shared_memory_object_path(entry.file)) continue;
-    resident_by_object[found->second] += resident_bytes(entry);
+    NodeCounters& resident = objects[found->second];
+    for (const auto& [node, bytes] : entry.bytes_by_node) resident[node] += bytes;
   }
-  for (const auto& [key, bytes] : resident_by_object)
-    if (bytes >= min_resident_bytes) keys.insert(key);
-  return keys;
+  std::erase_if(objects, [&](const auto& entry) {
+    std::uint64_t total = 0;
+    for (const auto& [node, bytes] : entry.second) total += bytes;
+    return total < min_resident_bytes;
+  });
+  return objects;
 }
 
 }  // namespace aurora::coord::hints_detail

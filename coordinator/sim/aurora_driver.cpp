@@ -46,9 +46,17 @@ void AuroraDriver::tick(Model& m, double now, double dt) {
   const Snapshot snapshot = take_snapshot(m, interval);
 
   PolicyHints hints;
-  for (std::size_t o = 0; o < m.objects.size(); ++o)
-    if (m.objects[o].users.size() > 1)
-      for (int u : m.objects[o].users) hints.share_group.emplace(m.processes[u].pid, fmt::format("shm:{}", o));
+  for (std::size_t o = 0; o < m.objects.size(); ++o) {
+    if (m.objects[o].users.size() < 2) continue;
+    const std::string key = fmt::format("shm:{}", o);
+    NodeCounters resident;  // as every user maps it: each user's memory figures include it
+    for (int node : m.objects[o].chunk_node)
+      if (node >= 0) resident[m.nodes.ids[node]] += m.chunk_bytes();
+    for (int u : m.objects[o].users) {
+      hints.share_group.emplace(m.processes[u].pid, key);
+      hints.shared_objects[m.processes[u].pid][key] = resident;
+    }
+  }
   std::map<int, int> index_of_pid;
   for (std::size_t i = 0; i < m.processes.size(); ++i) {
     const SimProcess& p = m.processes[i];

@@ -140,6 +140,11 @@ TEST(PolicyHintsLive, TwoProcessesMappingOneShmSegmentShareAKeyAThirdHasNone) {
   EXPECT_EQ(hints->share_group.at(first.pid()), segment.expected_key());
   EXPECT_EQ(hints->share_group.at(second.pid()), segment.expected_key());
   EXPECT_EQ(hints->share_group.count(alone.pid()), 0u);
+  // The segment's resident bytes as each maps it (on the only node), for counting it once.
+  ASSERT_TRUE(hints->shared_objects.count(first.pid()));
+  const NodeCounters& seen = hints->shared_objects.at(first.pid()).at(segment.expected_key());
+  ASSERT_EQ(seen.count(0), 1u);
+  EXPECT_GE(seen.at(0), 32 * kMiB);
   EXPECT_TRUE(hints->threads_fixed.empty());
   EXPECT_TRUE(hints->kernel_threads.empty());
 

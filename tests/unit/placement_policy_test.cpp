@@ -428,6 +428,55 @@ TEST(Policy, ProcessesSharingMemoryArePlacedTogether) {
   EXPECT_DOUBLE_EQ(out.decisions[0].remote_share_after, 0.0);
 }
 
+TEST(Policy, AGroupCountsTheSegmentItSharesOnce) {
+  // Two processes, each 1024 MiB of a shared segment plus 64 MiB of its own, all on node 0,
+  // their threads on node 1 whose CPUs are full: 1152 MiB move, not 2176; with only 1.5 GiB
+  // free on node 1 the move fits only when the segment is counted once.
+  const Topology t = make_uniform_topology(2, 8, 4 * kGiB);
+  Snapshot s = with_nodes(snapshot_of({process(100, {{1, 2.0}}, {{0, 1088}}), process(200, {{1, 2.0}}, {{0, 1088}}),
+                                       process(300, {{0, 7.0}}, {{0, 64}}, 8),      // node 0's CPUs full
+                                       process(400, {{1, 0.5}}, {{1, 2560}}, 1)}),  // node 1: 1.5 GiB free
+                          t);
+  PolicyHints hints;
+  hints.share_group = {{100, "shm:42"}, {200, "shm:42"}};
+  hints.shared_objects[100]["shm:42"] = {{0, 1024 * kMiB}};
+  hints.shared_objects[200]["shm:42"] = {{0, 1024 * kMiB}};
+  PolicyConfig config;
+  config.node_memory_reserve_bytes = 0;
+  PolicyState state;
+  const auto out = decide(t, s, hints, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].pids, (std::vector<int>{100, 200}));
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory) << out.decisions[0].summary;
+  EXPECT_EQ(out.decisions[0].bytes_to_migrate, 1152 * kMiB);
+  // Without the object figures the group looks twice as large and nothing fits.
+  PolicyHints counted_twice = hints;
+  counted_twice.shared_objects.clear();
+  PolicyState fresh;
+  for (const auto& d : decide(t, s, counted_twice, config, fresh, 0).decisions)
+    EXPECT_NE(d.bytes_to_migrate, 1152 * kMiB) << d.summary;
+}
+
+TEST(Policy, ASharedObjectCountsWhatTheMemberMappingMostOfItHolds) {
+  // Each has 64 MiB of its own; one has touched 20 MiB of the segment, the other 32 MiB: the
+  // group holds 64 + 64 + 32 MiB, whichever member is read first.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  for (bool larger_first : {false, true}) {
+    const std::uint64_t first_view = larger_first ? 32 : 20, second_view = larger_first ? 20 : 32;
+    Snapshot s = snapshot_of({process(100, {{1, 1.0}}, {{0, 64 + first_view}}), process(200, {{1, 1.0}}, {{0, 64 + second_view}})});
+    PolicyHints hints;
+    hints.share_group = {{100, "shm:7"}, {200, "shm:7"}};
+    hints.shared_objects[100]["shm:7"] = {{0, first_view * kMiB}};
+    hints.shared_objects[200]["shm:7"] = {{0, second_view * kMiB}};
+    PolicyState state;
+    const auto out = decide(t, s, hints, {}, state, 0);
+    ASSERT_EQ(out.decisions.size(), 1u);
+    bool seen = false;
+    for (const std::string& line : out.decisions[0].evidence) seen = seen || line.starts_with("memory: 160 MiB");
+    EXPECT_TRUE(seen) << out.decisions[0].evidence[2];
+  }
+}
+
 TEST(Policy, ProcessLargerThanANodeSpansTheFewestClosestNodes) {
   // 4 nodes: 0-1 and 2-3 are socket pairs (12), across is 21. 24 GiB does not fit a 16 GiB node.
   auto t = make_shape("4");

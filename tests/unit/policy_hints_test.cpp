@@ -116,6 +116,11 @@ TEST(PolicyHints, TwoProcessesMappingOneDevShmObjectShareOneKey) {
   FakeProcess(tree, 300).heap(0x7f0000000000, 200 * kMiB);
   const PolicyHints hints = read_hints(tree, {100, 200, 300});
   EXPECT_EQ(hints.share_group, (std::map<int, std::string>{{100, "shm:00:19:4242"}, {200, "shm:00:19:4242"}}));
+  // What each maps of it, by node: the policy counts the object once for the group.
+  ASSERT_EQ(hints.shared_objects.count(100), 1u);
+  EXPECT_EQ(hints.shared_objects.at(100).at("shm:00:19:4242"), (NodeCounters{{0, 32 * kMiB}}));
+  EXPECT_EQ(hints.shared_objects.at(200).at("shm:00:19:4242"), (NodeCounters{{0, 20 * kMiB}}));
+  EXPECT_EQ(hints.shared_objects.count(300), 0u);
   EXPECT_TRUE(hints.threads_fixed.empty());
   EXPECT_TRUE(hints.kernel_threads.empty());
 }

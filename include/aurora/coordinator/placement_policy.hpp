@@ -44,6 +44,11 @@ struct PolicyHints {
   // pid -> key of memory shared with other processes (AutoNUMA numa_group id, a shm segment):
   // processes with the same key are placed together.
   std::map<int, std::string> share_group;
+  // pid -> key of a shared memory object it maps -> that object's resident bytes by node, as
+  // the process maps it. Each process's memory figures include the object, so a group sharing
+  // it counts it once, not once per process (two processes sharing a 128 MiB segment hold
+  // 128 MiB, not 256).
+  std::map<int, std::map<std::string, NodeCounters>> shared_objects;
   // pids whose CPU affinity someone else chose (the application, a container runtime): only
   // their memory may follow them.
   std::set<int> threads_fixed;
