@@ -14,9 +14,10 @@
 
 namespace aurora::coord::hints_detail {
 
-// The SysV, POSIX (/dev/shm), memfd and anonymous shared memory objects the process maps
-// MAP_SHARED with at least `min_resident_bytes` of them resident (summed over its mappings of
-// the object): key ("shm:<dev>:<inode>") -> resident bytes by node as this process maps them.
+// The SysV, POSIX (/dev/shm), memfd and anonymous shared memory objects and the regular files
+// the process maps MAP_SHARED with at least `min_resident_bytes` of them resident (summed over
+// its mappings of the object): key ("shm:<dev>:<inode>", "file:<dev>:<inode>") -> resident
+// bytes by node as this process maps them.
 // Reads maps, and numa_maps only when maps shows a large enough such object. kNotFound when the
 // process exited.
 Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot& root, int pid,

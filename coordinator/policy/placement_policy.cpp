@@ -449,7 +449,10 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
           if (i < 0) continue;
           const double mapped = static_cast<double>(bytes), before = counted[i];
           counted[i] = std::max(before, mapped);
-          u->memory[i] = std::max(0.0, u->memory[i] - (mapped - (counted[i] - before)));
+          const double again = mapped - (counted[i] - before);
+          u->memory[i] = std::max(0.0, u->memory[i] - again);
+          // A file's pages are page cache (file_memory) in every member's figures.
+          if (key.starts_with("file:")) u->file_memory[i] = std::max(0.0, u->file_memory[i] - again);
         }
       }
     u->threads += std::max(p.threads, 1);

@@ -1,4 +1,5 @@
-// Which shared memory objects a process maps: maps gives each mapping's MAP_SHARED flag, size
+// Which shared objects a process maps (shared memory, files mapped shared): maps gives each
+// mapping's MAP_SHARED flag, size
 // and the object's device and inode; numa_maps (same start address) gives its resident pages.
 // The inode names the object across processes even when the name does not: two memfds may
 // both be called "memfd:buf", and a SysV key can be reused after IPC_RMID. maps is read first
@@ -13,6 +14,30 @@
 
 namespace aurora::coord::hints_detail {
 
+namespace {
+
+// The key of a MAP_SHARED mapping of an object other processes can map too, "" for any other
+// mapping: shared memory objects ("shm:"), and regular files mapped shared ("file:"), such as a
+// database's mmapped data files (LMDB), whose page cache all its processes use, or hugetlbfs
+// files. Device files (/dev/dri/card0, /dev/mem) are not objects: each open has its own
+// buffers behind the name.
+std::string shared_object_key(const MapsEntry& mapping) {
+  if (!mapping.shared()) return {};
+  if (is_shared_memory_object_path(mapping.path)) return fmt::format("shm:{}:{}", mapping.device, mapping.inode);
+  const bool device_file = mapping.path.starts_with("/dev/") && !mapping.path.starts_with("/dev/hugepages/");
+  if (is_file_mapping_path(mapping.path) && !device_file && mapping.inode != 0)
+    return fmt::format("file:{}:{}", mapping.device, mapping.inode);
+  return {};
+}
+
+// numa_maps names the same kind of object at that address (the mapping may have changed
+// between the two reads).
+bool same_kind(const std::string& key, const std::string& numa_maps_file) {
+  return key.starts_with("shm:") ? is_shared_memory_object_path(numa_maps_file) : is_file_mapping_path(numa_maps_file);
+}
+
+}  // namespace
+
 Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot& root, int pid,
                                                                   std::uint64_t min_resident_bytes) {
   auto maps = read_proc_maps(root, pid);
@@ -20,8 +45,8 @@ Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot
   std::map<std::uint64_t, std::string> object_at_start;
   std::map<std::string, std::uint64_t> mapped_bytes_by_object;
   for (const auto& mapping : *maps) {
-    if (!mapping.shared_memory_object()) continue;
-    const std::string key = fmt::format("shm:{}:{}", mapping.device, mapping.inode);
+    const std::string key = shared_object_key(mapping);
+    if (key.empty()) continue;
     object_at_start[mapping.start_address] = key;
     mapped_bytes_by_object[key] += mapping.end_address - mapping.start_address;
   }
@@ -33,8 +58,7 @@ Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot
   if (!numa_maps) return tl::unexpected(numa_maps.error());
   for (const auto& entry : *numa_maps) {
     const auto found = object_at_start.find(entry.start_address);
-    // The name must agree too: the mapping may have changed between the two reads.
-    if (found == object_at_start.end() || !is_shared_memory_object_path(entry.file)) continue;
+    if (found == object_at_start.end() || !same_kind(found->second, entry.file)) continue;
     NodeCounters& resident = objects[found->second];
     for (const auto& [node, bytes] : entry.bytes_by_node) resident[node] += bytes;
   }

@@ -116,6 +116,17 @@ void share_anonymous_memory_with_a_fork(TestChild::Channel& channel) {
   channel.report(static_cast<std::uint64_t>(worker));
 }
 
+// Child body: maps `path` (kSegmentBytes) MAP_SHARED and writes every page, as a process of a
+// database that mmaps its data file does.
+void map_file_and_touch(const std::string& path, TestChild::Channel& channel) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) ::_exit(110);
+  void* memory = ::mmap(nullptr, kSegmentBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (memory == MAP_FAILED) ::_exit(111);
+  std::memset(memory, 0x5a, kSegmentBytes);
+  channel.report(1);
+}
+
 Snapshot snapshot_of(const std::vector<int>& pids) {
   Snapshot snapshot;
   for (int pid : pids) snapshot.processes.emplace_back().pid = pid;
@@ -170,6 +181,38 @@ TEST(PolicyHintsLive, AnonymousSharedMemoryInheritedAcrossForkGroupsParentAndWor
   EXPECT_EQ(hints->share_group.at(parent.pid()), hints->share_group.at(worker));
   EXPECT_TRUE(hints->share_group.at(worker).starts_with("shm:")) << hints->share_group.at(worker);
   EXPECT_EQ(hints->share_group.count(alone.pid()), 0u);
+}
+
+TEST(PolicyHintsLive, TwoProcessesMappingOneFileSharedShareItsKey) {
+  // On a disk-backed directory (not /dev/shm): the file's page cache is what they share.
+  const std::string path = fmt::format("/var/tmp/aurora-hints-test-{}.db", ::getpid());
+  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0) << path << ": " << std::strerror(errno);
+  struct stat st {};
+  const bool sized = ::ftruncate(fd, kSegmentBytes) == 0 && ::fstat(fd, &st) == 0;
+  ::close(fd);
+  struct Unlink {
+    std::string path;
+    ~Unlink() { ::unlink(path.c_str()); }
+  } unlink_at_end{path};
+  ASSERT_TRUE(sized);
+  const std::string expected = fmt::format("file:{:02x}:{:02x}:{}", major(st.st_dev), minor(st.st_dev), st.st_ino);
+  TestChild first([&](TestChild::Channel& ch) { map_file_and_touch(path, ch); });
+  TestChild second([&](TestChild::Channel& ch) { map_file_and_touch(path, ch); });
+  first.wait_ready();
+  second.wait_ready();
+
+  PolicyHintsOptions options;
+  options.numa_maps_min_rss_bytes = 16 * kMiB;
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({first.pid(), second.pid()}), options);
+  ASSERT_TRUE(hints) << hints.error().message;
+  ASSERT_TRUE(hints->share_group.count(first.pid())) << "the shared file mapping was not keyed";
+  EXPECT_EQ(hints->share_group.at(first.pid()), expected);
+  EXPECT_EQ(hints->share_group.at(second.pid()), expected);
+  // Each has all 32 MiB of it resident.
+  std::uint64_t resident = 0;
+  for (const auto& [node, bytes] : hints->shared_objects.at(second.pid()).at(expected)) resident += bytes;
+  EXPECT_EQ(resident, kSegmentBytes);
 }
 
 TEST(PolicyHintsLive, ThreadsPinnedToDifferentCpusAreFixedOneSharedMaskIsNot) {

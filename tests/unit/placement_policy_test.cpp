@@ -477,6 +477,30 @@ TEST(Policy, ASharedObjectCountsWhatTheMemberMappingMostOfItHolds) {
   }
 }
 
+TEST(Policy, AFileSharedByAGroupIsCountedOnceAndStaysWhereItIs) {
+  // Two readers of one 512 MiB mmapped file whose page cache is on node 0, threads on node 1:
+  // the group holds 512 MiB of file pages (not 1024) plus 64 MiB each of their own, and only
+  // their own memory could move, so their threads go to the file.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 1.0}}, {{0, 576}}), process(200, {{1, 1.0}}, {{0, 576}})});
+  for (auto& p : s.processes) p.file_bytes_by_node = {{0, 512 * kMiB}};
+  PolicyHints hints;
+  hints.share_group = {{100, "file:103:02:77"}, {200, "file:103:02:77"}};
+  hints.shared_objects[100]["file:103:02:77"] = {{0, 512 * kMiB}};
+  hints.shared_objects[200]["file:103:02:77"] = {{0, 512 * kMiB}};
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads) << out.decisions[0].summary;
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0});
+  bool memory = false, file = false;
+  for (const std::string& line : out.decisions[0].evidence) {
+    memory = memory || line.starts_with("memory: 640 MiB");
+    file = file || line.find("512 MiB of it in file mappings") != std::string::npos;
+  }
+  EXPECT_TRUE(memory && file) << out.decisions[0].evidence[2] << " / " << out.decisions[0].evidence[3];
+}
+
 TEST(Policy, ProcessLargerThanANodeSpansTheFewestClosestNodes) {
   // 4 nodes: 0-1 and 2-3 are socket pairs (12), across is 21. 24 GiB does not fit a 16 GiB node.
   auto t = make_shape("4");

@@ -162,6 +162,27 @@ TEST(PolicyHints, AnonymousSharedMemoryInheritedAcrossForkIsKeyedByItsInode) {
   EXPECT_EQ(hints.share_group, (std::map<int, std::string>{{100, "shm:00:01:2435"}, {200, "shm:00:01:2435"}}));
 }
 
+// A regular file two processes map MAP_SHARED (an LMDB environment, a database's mmapped data
+// files) joins them like a segment does; a private mapping of it (how libraries are mapped)
+// does not, nor does a shared mapping of a device file (each open of a GPU node has its own
+// buffers).
+TEST(PolicyHints, AFileMappedSharedByTwoProcessesGroupsThem) {
+  FakeTree tree;
+  FakeProcess(tree, 100).map(0x7f0000000000, "/srv/db/data.mdb", "/srv/db/data.mdb", "103:02", 77, 48 * kMiB);
+  FakeProcess(tree, 200).map(0x7f4000000000, "/srv/db/data.mdb", "/srv/db/data.mdb", "103:02", 77, 40 * kMiB);
+  FakeProcess(tree, 300).map(0x7f0000000000, "/srv/db/data.mdb", "/srv/db/data.mdb", "103:02", 77, 48 * kMiB, /*shared=*/false);
+  FakeProcess(tree, 400).map(0x7f0000000000, "/srv/db/data.mdb", "/srv/db/data.mdb", "103:02", 77, 48 * kMiB, /*shared=*/false);
+  FakeProcess(tree, 500).map(0x7f0000000000, "/dev/dri/card0", "/dev/dri/card0", "00:05", 500, 32 * kMiB);
+  FakeProcess(tree, 600).map(0x7f0000000000, "/dev/dri/card0", "/dev/dri/card0", "00:05", 500, 32 * kMiB);
+  // hugetlbfs files are files, under /dev/hugepages or not.
+  FakeProcess(tree, 700).map(0x7f0000000000, "/dev/hugepages/buf", "/dev/hugepages/buf", "00:2e", 9, 64 * kMiB);
+  FakeProcess(tree, 800).map(0x7f0000000000, "/dev/hugepages/buf", "/dev/hugepages/buf", "00:2e", 9, 64 * kMiB);
+  const PolicyHints hints = read_hints(tree, {100, 200, 300, 400, 500, 600, 700, 800});
+  EXPECT_EQ(hints.share_group, (std::map<int, std::string>{{100, "file:103:02:77"}, {200, "file:103:02:77"},
+                                                           {700, "file:00:2e:9"}, {800, "file:00:2e:9"}}));
+  EXPECT_EQ(hints.shared_objects.at(200).at("file:103:02:77"), (NodeCounters{{0, 40 * kMiB}}));
+}
+
 TEST(PolicyHints, MappingsBelowSixteenMibResidentAreIgnored) {
   FakeTree tree;
   FakeProcess(tree, 100).map(0x7f0000000000, "/dev/shm/small", "/dev/shm/small", "00:19", 7, 15 * kMiB);

@@ -41,11 +41,11 @@ struct PolicyConfig {
 
 // What the snapshot does not carry but the caller knows (from /proc, the journal or the model).
 struct PolicyHints {
-  // pid -> key of memory shared with other processes (AutoNUMA numa_group id, a shm segment):
-  // processes with the same key are placed together.
+  // pid -> key of memory shared with other processes (AutoNUMA numa_group id, a shm segment, a
+  // file mapped shared): processes with the same key are placed together.
   std::map<int, std::string> share_group;
-  // pid -> key of a shared memory object it maps -> that object's resident bytes by node, as
-  // the process maps it. Each process's memory figures include the object, so a group sharing
+  // pid -> key of a shared object it maps ("shm:..." memory, "file:..." page cache) -> that
+  // object's resident bytes by node, as the process maps it. Each process's memory figures include the object, so a group sharing
   // it counts it once, not once per process (two processes sharing a 128 MiB segment hold
   // 128 MiB, not 256).
   std::map<int, std::map<std::string, NodeCounters>> shared_objects;

@@ -33,8 +33,11 @@ struct PolicyHintsOptions {
 //  - share_group: "numa_group:G" when two or more snapshot processes report AutoNUMA numa_group
 //    G (/proc/PID/sched, any thread), "shm:<dev>:<inode>" when two or more map the same SysV,
 //    /dev/shm, memfd or anonymous MAP_SHARED object (inherited across fork) shared with at least
-//    min_shared_resident_bytes resident; groups that share a member are merged and named by
+//    min_shared_resident_bytes resident, "file:<dev>:<inode>" for a regular file two or more map
+//    MAP_SHARED with as much resident; groups that share a member are merged and named by
 //    their smallest key;
+//  - shared_objects: each such object's resident bytes by node as the process maps it (from the
+//    same maps/numa_maps read), so the policy counts it once per group;
 //  - threads_fixed: at least two threads with masks narrower than the process's allowed set
 //    (the union of its threads' masks) that differ from each other;
 //  - device_node: for IO-bound processes (classify() with `classes`), the node of the devices
