@@ -672,13 +672,17 @@ ProcessSample io_bound(int pid, int cpu_node, int memory_node) {
   return p;
 }
 
-TEST(Policy, IoBoundWorkAwayFromItsDeviceMovesThereWithItsMemory) {
+// decide() on a 2-node machine for `p` alone, its devices on `device_node` (-1: no hint).
+PolicyOutcome decide_near_device(const ProcessSample& p, int device_node, const PolicyConfig& config = {}) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
-  const Snapshot s = with_nodes(snapshot_of({io_bound(100, 0, 0)}), t);
   PolicyHints hints;
-  hints.device_node[100] = 1;
+  if (device_node >= 0) hints.device_node[p.pid] = device_node;
   PolicyState state;
-  const auto out = decide(t, s, hints, {}, state, 0);
+  return decide(t, with_nodes(snapshot_of({p}), t), hints, config, state, 0);
+}
+
+TEST(Policy, IoBoundWorkAwayFromItsDeviceMovesThereWithItsMemory) {
+  const auto out = decide_near_device(io_bound(100, 0, 0), 1);
   ASSERT_EQ(out.decisions.size(), 1u);
   const Decision& d = out.decisions[0];
   EXPECT_EQ(d.workload_class, WorkloadClass::kIoBound);
@@ -690,22 +694,14 @@ TEST(Policy, IoBoundWorkAwayFromItsDeviceMovesThereWithItsMemory) {
   for (const std::string& line : d.evidence)
     device_evidence = device_evidence || line.find("device: the devices behind its open files are on node 1; 0%") == 0;
   EXPECT_TRUE(device_evidence);
-
   // Without the hint the same process is local and left alone; with its device on its own
   // node too.
-  PolicyState fresh, again;
-  EXPECT_TRUE(decide(t, s, {}, {}, fresh, 0).decisions.empty());
-  hints.device_node[100] = 0;
-  EXPECT_TRUE(decide(t, s, hints, {}, again, 0).decisions.empty());
+  EXPECT_TRUE(decide_near_device(io_bound(100, 0, 0), -1).decisions.empty());
+  EXPECT_TRUE(decide_near_device(io_bound(100, 0, 0), 0).decisions.empty());
 }
 
 TEST(Policy, IoBoundWorkWithItsMemoryNearItsDeviceHasItsThreadsMovedThere) {
-  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
-  const Snapshot s = with_nodes(snapshot_of({io_bound(100, 0, 1)}), t);
-  PolicyHints hints;
-  hints.device_node[100] = 1;
-  PolicyState state;
-  const auto out = decide(t, s, hints, {}, state, 0);
+  const auto out = decide_near_device(io_bound(100, 0, 1), 1);
   ASSERT_EQ(out.decisions.size(), 1u);
   EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
   EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
@@ -713,15 +709,11 @@ TEST(Policy, IoBoundWorkWithItsMemoryNearItsDeviceHasItsThreadsMovedThere) {
 }
 
 TEST(Policy, ASmallIoProcessAwayFromItsDeviceHasItsThreadsMovedThere) {
-  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   ProcessSample dd = io_bound(100, 0, 0);
   dd.memory_bytes_by_node = {{0, 2 * kMiB}};
   PolicyConfig config;
   config.min_rss_bytes = 0;  // the user asked for small processes too
-  PolicyHints hints;
-  hints.device_node[100] = 1;
-  PolicyState state;
-  const auto out = decide(t, with_nodes(snapshot_of({dd}), t), hints, config, state, 0);
+  const auto out = decide_near_device(dd, 1, config);
   ASSERT_EQ(out.decisions.size(), 1u);
   EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
   EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});

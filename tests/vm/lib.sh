@@ -8,6 +8,8 @@
 #       Several steps in one boot: vm_boot DIR ... -- sh -c 'step1 >/out/a; step2 >/out/b'
 #       (busybox sh; the project's binaries are on PATH, tests/vm/guest/ is under /add/guest/
 #       when passed with --add "$vm_dir/guest").
+#   usage_exit OPTIONS...      true when numa-vm OPTIONS is refused as bad usage (exit 2, before
+#                              booting) with a message, left in $usage_err
 #   check NAME COMMAND...      runs a host-side assertion; prints PASS/FAIL NAME
 #   goal NAME COMMAND...       a product goal measured on a noisy emulator: prints GOAL MET/NOT MET
 #                              NAME for the record (docs/performance.md) without failing the test
@@ -34,6 +36,13 @@ vm_boot() {
     exit 77
   fi
   return "$status"
+}
+
+usage_exit() {
+  usage_err=${usage_err:-$(mktemp "${TMPDIR:-/tmp}/vm-usage.XXXXXX")}
+  "$numa_vm" "$@" >/dev/null 2>"$usage_err"
+  local status=$?
+  [[ $status -eq 2 && -s $usage_err ]] || { echo "exit $status for: $*"; return 1; }
 }
 
 check() {

@@ -7,12 +7,8 @@ set -uo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 out=$(mktemp -d "${TMPDIR:-/tmp}/vm-harness.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+usage_err=$out/usage.err
 
-usage_exit() {
-  "$numa_vm" "$@" >/dev/null 2>"$out/usage.err"
-  local status=$?
-  [[ $status -eq 2 && $(wc -l <"$out/usage.err") -ge 1 ]] || { echo "exit $status for: $*"; return 1; }
-}
 small=(--nodes 1 --cpus-per-node 1 --mem-per-node 256)
 check "usage: no --nodes exits 2" usage_exit --cpus-per-node 1 --mem-per-node 256 -- true
 check "usage: no COMMAND exits 2" usage_exit "${small[@]}"

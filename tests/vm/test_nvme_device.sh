@@ -7,15 +7,12 @@ set -uo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 out=$(mktemp -d "${TMPDIR:-/tmp}/vm-nvme.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+usage_err=$out/usage.err
 
-usage_exit() {
-  "$numa_vm" "$@" >/dev/null 2>"$out/usage.err"
-  local status=$?
-  [[ $status -eq 2 ]] && grep -q -- '--nvme-node' "$out/usage.err" || { echo "exit $status for: $*"; return 1; }
-}
 topology=(--nodes 2 --cpus-per-node 1 --mem-per-node 256)
-check "usage: --nvme-node 2 with nodes 0..1 exits 2" usage_exit "${topology[@]}" --nvme-node 2 -- true
-check "usage: --nvme-node x exits 2" usage_exit "${topology[@]}" --nvme-node x -- true
+nvme_usage_exit() { usage_exit "$@" && grep -q -- '--nvme-node' "$usage_err"; }
+check "usage: --nvme-node 2 with nodes 0..1 exits 2" nvme_usage_exit "${topology[@]}" --nvme-node 2 -- true
+check "usage: --nvme-node x exits 2" nvme_usage_exit "${topology[@]}" --nvme-node x -- true
 
 # The PCI function is the first directory above the block device that is named like one
 # (DDDD:BB:DD.F); the nvme class device between them has a numa_node file too.
