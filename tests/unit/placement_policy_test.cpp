@@ -501,6 +501,22 @@ TEST(Policy, AFileSharedByAGroupIsCountedOnceAndStaysWhereItIs) {
   EXPECT_TRUE(memory && file) << out.decisions[0].evidence[2] << " / " << out.decisions[0].evidence[3];
 }
 
+TEST(Policy, ANodeIsFilledUpToItsCpusBeforeAProcessIsSpreadOverTwo) {
+  // 4.5 CPUs over 6 threads on node 1, its memory on node 0, where another process wants 3 of
+  // the 8 CPUs: 4.2 CPUs of room under max_node_cpu_utilisation 0.9, 5 under all 8. Node 1 has
+  // no memory room (15 GiB of another process). Its threads go to node 0, not to nodes 0-1.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  const Snapshot s = with_nodes(snapshot_of({process(100, {{1, 4.5}}, {{0, 1024}}, 6), process(200, {{0, 3.0}}, {{0, 64}}, 3),
+                                             process(300, {{1, 0.5}}, {{1, 15 * 1024}}, 1)}),
+                                t);
+  PolicyState state;
+  const auto out = decide(t, s, {}, {}, state, 0);
+  ASSERT_FALSE(out.decisions.empty());
+  EXPECT_EQ(out.decisions[0].pids, std::vector<int>{100});
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads) << out.decisions[0].summary;
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0}) << out.decisions[0].summary;
+}
+
 TEST(Policy, ProcessLargerThanANodeSpansTheFewestClosestNodes) {
   // 4 nodes: 0-1 and 2-3 are socket pairs (12), across is 21. 24 GiB does not fit a 16 GiB node.
   auto t = make_shape("4");
