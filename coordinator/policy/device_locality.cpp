@@ -76,14 +76,31 @@ int DeviceNodeResolver::node_of_open_file(const std::string& target, const std::
   return node_of_sysfs_device("/sys/dev/block/" + mount->device);
 }
 
+Result<const std::vector<MountInfoEntry>*> DeviceNodeResolver::mounts_of(int pid) {
+  // mountinfo's mount points are relative to the process's root: a chroot in the same
+  // namespace sees other paths, so the root is part of the key.
+  std::error_code ec, root_ec;
+  std::string name = fs::read_symlink(root_.path(fmt::format("/proc/{}/ns/mnt", pid)), ec).string();
+  name += " " + fs::read_symlink(root_.path(fmt::format("/proc/{}/root", pid)), root_ec).string();
+  if (!ec)
+    if (auto it = mounts_of_namespace_.find(name); it != mounts_of_namespace_.end()) return &it->second;
+  auto mounts = read_proc_mountinfo(root_, pid);
+  if (!mounts) return tl::unexpected(mounts.error());
+  if (ec) {
+    last_unshared_ = std::move(*mounts);
+    return &last_unshared_;
+  }
+  return &(mounts_of_namespace_[name] = std::move(*mounts));
+}
+
 Result<int> io_device_node(const HostRoot& root, int pid, DeviceNodeResolver& resolver, std::size_t max_files) {
   auto targets = read_open_file_targets(root, pid, max_files);
   if (!targets) return tl::unexpected(targets.error());
-  auto mounts = read_proc_mountinfo(root, pid);
+  auto mounts = resolver.mounts_of(pid);
   if (!mounts) return tl::unexpected(mounts.error());
   int found = -1;
   for (const std::string& target : *targets) {
-    const int node = resolver.node_of_open_file(target, *mounts);
+    const int node = resolver.node_of_open_file(target, **mounts);
     if (node < 0) continue;
     if (found >= 0 && node != found) return -1;  // devices on two nodes: no single place is near both
     found = node;

@@ -39,6 +39,10 @@ class DeviceNodeResolver {
  public:
   explicit DeviceNodeResolver(const HostRoot& root) : root_(root) {}
   int node_of_open_file(const std::string& target, const std::vector<MountInfoEntry>& mounts);
+  // The process's mounts, read once per mount namespace and root (/proc/PID/ns/mnt and root):
+  // a host with thousands of container mounts has a mountinfo of hundreds of KiB that every
+  // process in that namespace shares.
+  Result<const std::vector<MountInfoEntry>*> mounts_of(int pid);
 
  private:
   int node_of_sysfs_device(const std::string& sysfs_entry);
@@ -47,6 +51,8 @@ class DeviceNodeResolver {
   std::map<std::string, int> node_of_entry_;
   std::vector<std::string> classes_;
   bool classes_read_ = false;
+  std::map<std::string, std::vector<MountInfoEntry>> mounts_of_namespace_;
+  std::vector<MountInfoEntry> last_unshared_;  // a process whose namespace cannot be named
 };
 
 // The node of the devices a process does IO through: its open files (at most `max_files`)

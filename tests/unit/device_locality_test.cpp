@@ -135,6 +135,23 @@ TEST(DeviceLocality, AProcessThatExitedIsNotFoundAndAMalformedMountinfoIsBadInpu
   EXPECT_NE(bad.error().message.find("/proc/701/mountinfo:1"), std::string::npos) << bad.error().message;
 }
 
+TEST(DeviceLocality, MountsAreReadOncePerMountNamespace) {
+  ServerTree server;
+  server.process(900, kMounts, {"/data/a"});
+  server.process(901, {}, {"/scratch/b"});
+  server.tree.write("/proc/901/mountinfo", "not read: the namespace's mounts are known\n");
+  server.process(902, {{"8:2", "/"}}, {"/data/a"});  // another namespace: /data is not mounted there
+  server.tree.symlink("/proc/900/ns/mnt", "mnt:[4026531840]");
+  server.tree.symlink("/proc/901/ns/mnt", "mnt:[4026531840]");
+  server.tree.symlink("/proc/902/ns/mnt", "mnt:[4026532210]");
+  DeviceNodeResolver resolver(server.root);
+  EXPECT_EQ(*io_device_node(server.root, 900, resolver, 16), 1);
+  auto second = io_device_node(server.root, 901, resolver, 16);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(*second, 0);
+  EXPECT_EQ(*io_device_node(server.root, 902, resolver, 16), 0);  // its root is the SATA disk
+}
+
 // read_policy_hints looks devices up for IO-bound processes only: the same open files make
 // no hint for a CPU-bound one (its log's disk says nothing about where it should run).
 TEST(DeviceLocality, OnlyIoBoundProcessesGetADeviceNode) {
