@@ -40,6 +40,7 @@ const std::vector<std::string>& DeviceNodeResolver::device_classes() {
 
 int DeviceNodeResolver::node_of_sysfs_device(const std::string& sysfs_entry) {
   if (auto it = node_of_entry_.find(sysfs_entry); it != node_of_entry_.end()) return it->second;
+  node_of_entry_[sysfs_entry] = -1;  // also what a cycle of slaves (never seen) would read
   int node = -1;
   std::error_code ec;
   // Class and /sys/dev entries are symlinks into /sys/devices; the real path's ancestors are
@@ -50,6 +51,20 @@ int DeviceNodeResolver::node_of_sysfs_device(const std::string& sysfs_entry) {
   for (fs::path at = fs::canonical(root_.path(sysfs_entry), ec);
        !ec && at != devices && at.native().starts_with(devices.native()); at = at.parent_path()) {
     std::error_code exists_ec;
+    // A device-mapper or md volume (LVM, RAID; or a partition of one) has no device of its own:
+    // it is where its member disks are, when they all are on one node.
+    if (auto members = root_.list_dir("/" + fs::relative(at / "slaves", top, exists_ec).string());
+        members && !members->empty()) {
+      for (const std::string& member : *members) {
+        const int on = node_of_sysfs_device("/sys/class/block/" + member);
+        if (on < 0 || (node >= 0 && on != node)) {
+          node = -1;
+          break;
+        }
+        node = on;
+      }
+      break;
+    }
     if (!fs::exists(at / "numa_node", exists_ec)) continue;
     if (auto value = root_.read_integer("/" + fs::relative(at / "numa_node", top, exists_ec).string()))
       node = static_cast<int>(*value);

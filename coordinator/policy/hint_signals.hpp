@@ -32,8 +32,9 @@ Result<bool> threads_pinned_by_application(const HostRoot& root, int pid);
 // character device file ("/dev/nvme0n1", "/dev/dri/renderD128") through its sysfs class entry,
 // a file on a block device through the mount holding it (`mounts`: the process's mountinfo)
 // and /sys/dev/block/MAJ:MIN; then up the sysfs device path to the first `numa_node` (the PCI
-// function's). -1 when unknown: sockets and pipes, tmpfs/overlay/NFS files (major 0), virtual
-// devices (loop, dm, md), firmware without a node. Sysfs answers are cached per resolver: one
+// function's), or for a device-mapper or md volume to its member disks' (`slaves`) when they
+// agree. -1 when unknown: sockets and pipes, tmpfs/overlay/NFS files (major 0), loop devices,
+// volumes over disks of two nodes, firmware without a node. Sysfs answers are cached per resolver: one
 // per policy cycle, since a device does not change nodes within it.
 class DeviceNodeResolver {
  public:

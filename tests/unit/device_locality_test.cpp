@@ -46,6 +46,16 @@ class ServerTree {
     device(tree, "/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda", {"/sys/class/block/vda", "/sys/dev/block/254:16"});
     device(tree, "/sys/devices/virtual/block/dm-0", {"/sys/class/block/dm-0", "/sys/dev/block/253:0"});
     device(tree, "/sys/devices/virtual/mem/null", {"/sys/class/mem/null"});
+    // LVM over the NVMe partition; md RAID 1 over disks of both sockets; md1 over the NVMe
+    // partition only, with a partition of its own. Members are links in `slaves`.
+    device(tree, "/sys/devices/virtual/block/dm-1", {"/sys/class/block/dm-1", "/sys/dev/block/253:1"});
+    tree.symlink("/sys/devices/virtual/block/dm-1/slaves/nvme0n1p1", "../../../../pci0000:80/0000:80:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
+    device(tree, "/sys/devices/virtual/block/md0", {"/sys/class/block/md0", "/sys/dev/block/9:0"});
+    tree.symlink("/sys/devices/virtual/block/md0/slaves/nvme0n1p1", "../../../../pci0000:80/0000:80:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
+    tree.symlink("/sys/devices/virtual/block/md0/slaves/sda2", "../../../../pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2");
+    device(tree, "/sys/devices/virtual/block/md1", {"/sys/class/block/md1"});
+    tree.symlink("/sys/devices/virtual/block/md1/slaves/nvme0n1p1", "../../../../pci0000:80/0000:80:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
+    device(tree, "/sys/devices/virtual/block/md1/md1p1", {"/sys/class/block/md1p1", "/sys/dev/block/259:9"});
   }
   // A process with these mounts (mountinfo lines' device and mount point) and open files.
   void process(int pid, const std::vector<std::pair<std::string, std::string>>& mounts,
@@ -110,6 +120,16 @@ TEST(DeviceLocality, MemoryFilesystemsVirtualDevicesAndFirmwareWithoutANodeGiveN
   EXPECT_EQ(server.node_of(500), -1);
   server.process(501, kMounts, {});
   EXPECT_EQ(server.node_of(501), -1);
+}
+
+TEST(DeviceLocality, VolumesAreWhereTheirMemberDisksAre) {
+  ServerTree server;
+  server.process(550, {{"253:1", "/"}, {"259:9", "/srv"}}, {"/dev/dm-1"});
+  EXPECT_EQ(server.node_of(550), 1);   // LVM on the NVMe disk
+  server.process(551, {{"253:1", "/"}, {"259:9", "/srv"}}, {"/var/lib/x", "/srv/y"});
+  EXPECT_EQ(server.node_of(551), 1);   // a file on the LVM volume; one on a partition of md1
+  server.process(552, kMounts, {"/dev/md0"});
+  EXPECT_EQ(server.node_of(552), -1);  // RAID over disks of both sockets: no single node
 }
 
 TEST(DeviceLocality, OnlyTheFirstMaxFilesAreResolved) {
