@@ -3,7 +3,9 @@
 // block devices under its open files name the devices it can be doing IO with; firmware gives
 // each PCI function a node (`numa_node`, from ACPI _PXM), which sysfs shows on the device and
 // which every block or class device below it inherits.
+#include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -70,6 +72,19 @@ int DeviceNodeResolver::node_of_sysfs_device(const std::string& sysfs_entry) {
       node = static_cast<int>(*value);
     break;
   }
+  // A bond, team or VLAN interface is where the interfaces below it (`lower_<name>` links) are.
+  if (node < 0 && sysfs_entry.starts_with("/sys/class/net/"))
+    if (auto entries = root_.list_dir(sysfs_entry)) {
+      int lower_node = -1;
+      bool agree = true;
+      for (const std::string& entry : *entries) {
+        if (!entry.starts_with("lower_")) continue;
+        const int on = node_of_sysfs_device("/sys/class/net/" + entry.substr(6));
+        agree = agree && on >= 0 && (lower_node < 0 || on == lower_node);
+        lower_node = on;
+      }
+      if (agree) node = lower_node;
+    }
   node_of_entry_[sysfs_entry] = node < 0 ? -1 : node;
   return node_of_entry_[sysfs_entry];
 }
@@ -108,19 +123,54 @@ Result<const std::vector<MountInfoEntry>*> DeviceNodeResolver::mounts_of(int pid
   return &(mounts_of_namespace_[name] = std::move(*mounts));
 }
 
+Result<std::set<int>> DeviceNodeResolver::nodes_of_sockets(int pid, const std::vector<std::uint64_t>& inodes) {
+  std::set<int> nodes;
+  std::error_code ec, own_ec;
+  const std::string name = fs::read_symlink(root_.path(fmt::format("/proc/{}/ns/net", pid)), ec).string();
+  const std::string own = fs::read_symlink(root_.path("/proc/self/ns/net"), own_ec).string();
+  if (!ec && !own_ec && name != own) return nodes;
+  auto it = net_namespaces_.find(name);
+  if (it == net_namespaces_.end()) {
+    NetNamespace read;
+    auto peers = read_socket_peers(root_, pid);
+    if (!peers) return tl::unexpected(peers.error());
+    auto routes = read_net_routes(root_, pid);
+    if (!routes) return tl::unexpected(routes.error());
+    read.peers = std::move(*peers);
+    read.routes = std::move(*routes);
+    it = net_namespaces_.emplace(name, std::move(read)).first;
+  }
+  for (std::uint64_t inode : inodes) {
+    auto peer = it->second.peers.find(inode);
+    if (peer == it->second.peers.end()) continue;
+    const std::string interface = egress_interface(it->second.routes, peer->second);
+    if (interface.empty()) continue;
+    if (const int node = node_of_sysfs_device("/sys/class/net/" + interface); node >= 0) nodes.insert(node);
+  }
+  return nodes;
+}
+
 Result<int> io_device_node(const HostRoot& root, int pid, DeviceNodeResolver& resolver, std::size_t max_files) {
   auto targets = read_open_file_targets(root, pid, max_files);
   if (!targets) return tl::unexpected(targets.error());
   auto mounts = resolver.mounts_of(pid);
   if (!mounts) return tl::unexpected(mounts.error());
-  int found = -1;
+  std::set<int> nodes;
+  std::vector<std::uint64_t> sockets;
   for (const std::string& target : *targets) {
-    const int node = resolver.node_of_open_file(target, **mounts);
-    if (node < 0) continue;
-    if (found >= 0 && node != found) return -1;  // devices on two nodes: no single place is near both
-    found = node;
+    if (target.starts_with("socket:[")) {
+      sockets.push_back(std::strtoull(target.c_str() + 8, nullptr, 10));
+      continue;
+    }
+    if (const int node = resolver.node_of_open_file(target, **mounts); node >= 0) nodes.insert(node);
   }
-  return found;
+  if (!sockets.empty()) {
+    auto network = resolver.nodes_of_sockets(pid, sockets);
+    if (!network) return tl::unexpected(network.error());
+    nodes.insert(network->begin(), network->end());
+  }
+  // Devices on two nodes: no single place is near both.
+  return nodes.size() == 1 ? *nodes.begin() : -1;
 }
 
 }  // namespace aurora::coord::hints_detail

@@ -1,6 +1,7 @@
 // The per-process signals read_policy_hints combines (coordinator-internal).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -28,6 +29,30 @@ Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot
 // masks differ. kNotFound when the process exited.
 Result<bool> threads_pinned_by_application(const HostRoot& root, int pid);
 
+// A socket's peer address: 16 bytes, IPv4 as ::ffff:a.b.c.d.
+struct PeerAddress {
+  std::array<std::uint8_t, 16> bytes{};
+};
+// Inode -> peer address of the connected TCP and UDP sockets of the process's network namespace
+// (/proc/PID/net/{tcp,tcp6,udp,udp6}); listening and unconnected ones have no peer and are left
+// out. kNotFound when the process exited.
+Result<std::map<std::uint64_t, PeerAddress>> read_socket_peers(const HostRoot& root, int pid);
+// The routes and own addresses of its network namespace (/proc/PID/net/route, ipv6_route,
+// fib_trie, if_inet6); a table the kernel does not have (no IPv6) is empty.
+struct NetRoutes {
+  struct Entry {
+    PeerAddress prefix;
+    int prefix_length = 0;  // IPv4 routes: 96 + their mask's length
+    std::string interface;
+  };
+  std::vector<Entry> entries;
+  std::vector<PeerAddress> local;  // the namespace's own addresses (fib_trie, if_inet6)
+};
+Result<NetRoutes> read_net_routes(const HostRoot& root, int pid);
+// The interface a packet to `peer` leaves by (longest prefix), "" when no route matches or the
+// peer is on the host (loopback, one of `routes.local`).
+std::string egress_interface(const NetRoutes& routes, const PeerAddress& peer);
+
 // The NUMA node of the device behind an open file, as the process names it: a block or
 // character device file ("/dev/nvme0n1", "/dev/dri/renderD128") through its sysfs class entry,
 // a file on a block device through the mount holding it (`mounts`: the process's mountinfo)
@@ -44,6 +69,11 @@ class DeviceNodeResolver {
   // a host with thousands of container mounts has a mountinfo of hundreds of KiB that every
   // process in that namespace shares.
   Result<const std::vector<MountInfoEntry>*> mounts_of(int pid);
+  // The nodes of the network interfaces the process's connected sockets (`inodes`) send by:
+  // the egress interface of each peer, through its sysfs device (a bond or VLAN through its
+  // `lower_*` interfaces). Nothing for a process in another network namespace than the
+  // monitor's: its interface names are not the ones /sys shows here.
+  Result<std::set<int>> nodes_of_sockets(int pid, const std::vector<std::uint64_t>& inodes);
 
  private:
   int node_of_sysfs_device(const std::string& sysfs_entry);
@@ -54,6 +84,11 @@ class DeviceNodeResolver {
   bool classes_read_ = false;
   std::map<std::string, std::vector<MountInfoEntry>> mounts_of_namespace_;
   std::vector<MountInfoEntry> last_unshared_;  // a process whose namespace cannot be named
+  struct NetNamespace {
+    std::map<std::uint64_t, PeerAddress> peers;
+    NetRoutes routes;
+  };
+  std::map<std::string, NetNamespace> net_namespaces_;
 };
 
 // The node of the devices a process does IO through: its open files (at most `max_files`)

@@ -172,6 +172,85 @@ TEST(DeviceLocality, MountsAreReadOncePerMountNamespace) {
   EXPECT_EQ(*io_device_node(server.root, 902, resolver, 16), 0);  // its root is the SATA disk
 }
 
+// The network side of the same server: eth0 on socket 0's PCI, ens1f0/ens1f1 on socket 1's,
+// bond0 over ens1f0 and ens1f1. Routes: 192.0.2.0/24 on ens1f0, 2001:db8::/64 on bond0, the
+// default route on eth0. The host's own address is 192.0.2.15.
+class NetworkedServer : public ServerTree {
+ public:
+  NetworkedServer() {
+    tree.write("/sys/devices/pci0000:00/0000:00:19.0/numa_node", "0\n");
+    device(tree, "/sys/devices/pci0000:00/0000:00:19.0/net/eth0", {"/sys/class/net/eth0"});
+    tree.write("/sys/devices/pci0000:80/0000:81:00.0/numa_node", "1\n");
+    device(tree, "/sys/devices/pci0000:80/0000:81:00.0/net/ens1f0", {"/sys/class/net/ens1f0"});
+    tree.write("/sys/devices/pci0000:80/0000:81:00.1/numa_node", "1\n");
+    device(tree, "/sys/devices/pci0000:80/0000:81:00.1/net/ens1f1", {"/sys/class/net/ens1f1"});
+    device(tree, "/sys/devices/virtual/net/bond0", {"/sys/class/net/bond0"});
+    tree.symlink("/sys/devices/virtual/net/bond0/lower_ens1f0", "../../../pci0000:80/0000:81:00.0/net/ens1f0");
+    tree.symlink("/sys/devices/virtual/net/bond0/lower_ens1f1", "../../../pci0000:80/0000:81:00.1/net/ens1f1");
+    device(tree, "/sys/devices/virtual/net/lo", {"/sys/class/net/lo"});
+    tree.symlink("/proc/self/ns/net", "net:[4026531840]");
+  }
+  // A process in the host's network namespace whose sockets are these /proc/net/tcp and tcp6
+  // lines (inode as the last field).
+  void networked(int pid, const std::vector<std::string>& tcp, const std::vector<std::string>& tcp6,
+                 const std::vector<std::string>& open_files, const std::string& net_namespace = "net:[4026531840]") const {
+    process(pid, kMounts, open_files);
+    tree.symlink(fmt::format("/proc/{}/ns/net", pid), net_namespace);
+    const std::string header =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+    std::string v4 = header, v6 = header;
+    for (const std::string& line : tcp) v4 += line + "\n";
+    for (const std::string& line : tcp6) v6 += line + "\n";
+    const std::string dir = fmt::format("/proc/{}/net/", pid);
+    tree.write(dir + "tcp", v4);
+    tree.write(dir + "tcp6", v6);
+    tree.write(dir + "route",
+               "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+               "eth0\t00000000\t016433C6\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+               "ens1f0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+               "eth0\t006433C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n");
+    tree.write(dir + "ipv6_route",
+               "20010db8000000000000000000000000 40 00000000000000000000000000000000 00 "
+               "00000000000000000000000000000000 00000100 00000001 00000000 00000001    bond0\n");
+    tree.write(dir + "fib_trie", "Local:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 192.0.2.15\n        /32 host LOCAL\n");
+    tree.write(dir + "if_inet6", "00000000000000000000000000000001 01 80 10 80       lo\n");
+  }
+};
+
+// /proc/net/tcp lines: a listener on :5432, connections to 192.0.2.77 (ens1f0), to 127.0.0.1, to
+// the host's own 192.0.2.15, and to 8.8.8.8 (default route: eth0).
+constexpr char kListener[] = "   0: 00000000:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 3001 1";
+constexpr char kToSubnet[] = "   1: 0F0200C0:1538 4D0200C0:D431 01 00000000:00000000 00:00000000 00000000   105        0 3002 1";
+constexpr char kToLoopback[] = "   2: 0100007F:1538 0100007F:D432 01 00000000:00000000 00:00000000 00000000   105        0 3003 1";
+constexpr char kToSelf[] = "   3: 0F0200C0:1538 0F0200C0:D433 01 00000000:00000000 00:00000000 00000000   105        0 3004 1";
+constexpr char kToInternet[] = "   4: 0F0200C0:D434 08080808:01BB 01 00000000:00000000 00:00000000 00000000   105        0 3005 1";
+// tcp6: a connection to 2001:db8::5 (bond0).
+constexpr char kToV6[] =
+    "   0: 0000000000000000FFFF00000F0200C0:1538 B80D0120000000000000000005000000:D435 01 00000000:00000000 00:00000000 "
+    "00000000   105        0 3006 1";
+
+TEST(DeviceLocality, ASocketIsWhereTheInterfaceItsPeerIsRoutedByIs) {
+  NetworkedServer server;
+  server.networked(1000, {kListener, kToSubnet, kToLoopback, kToSelf}, {},
+                   {"socket:[3001]", "socket:[3002]", "socket:[3003]", "socket:[3004]"});
+  EXPECT_EQ(server.node_of(1000), 1);  // ens1f0; the listener and the host-local peers say nothing
+  server.networked(1001, {kToInternet}, {}, {"socket:[3005]", "/dev/null"});
+  EXPECT_EQ(server.node_of(1001), 0);  // the default route: eth0
+  server.networked(1002, {}, {kToV6}, {"socket:[3006]"});
+  EXPECT_EQ(server.node_of(1002), 1);  // bond0, over two ports of socket 1's NIC
+  server.networked(1003, {kListener, kToLoopback}, {}, {"socket:[3001]", "socket:[3003]"});
+  EXPECT_EQ(server.node_of(1003), -1);
+}
+
+TEST(DeviceLocality, SocketsAndFilesOnTwoNodesGiveNoneAndAnotherNamespaceIsNotRead) {
+  NetworkedServer server;
+  server.networked(1100, {kToInternet}, {}, {"socket:[3005]", "/data/base/1"});
+  EXPECT_EQ(server.node_of(1100), -1);  // the NIC on node 0, the data on node 1
+  // A container's network namespace: its "eth0" is a veth, not the host's eth0.
+  server.networked(1101, {kToInternet}, {}, {"socket:[3005]"}, "net:[4026532500]");
+  EXPECT_EQ(server.node_of(1101), -1);
+}
+
 // read_policy_hints looks devices up for IO-bound processes only: the same open files make
 // no hint for a CPU-bound one (its log's disk says nothing about where it should run).
 TEST(DeviceLocality, OnlyIoBoundProcessesGetADeviceNode) {
