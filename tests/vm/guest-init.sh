@@ -2,7 +2,8 @@
 # shellcheck shell=dash
 # /init of the numa-vm guest (busybox ash; nothing else is in the guest but busybox, the
 # project's binaries and their shared libraries). tests/vm/numa-vm packs this file into the
-# cached initramfs and a small per-run archive with /run/aurora-vm/{config,command} and /add/.
+# cached initramfs and a small per-run archive with /run/aurora-vm/{config,command} and /add/
+# (and the modules for --nvme-node and --nic-node).
 #
 # Protocol with the host (numa-vm):
 #   "aurora-vm:<token>: init"            on the console once /init runs (the host's boot watchdog
@@ -45,18 +46,27 @@ else
   echo 0 >/proc/sys/kernel/numa_balancing
 fi
 
+# insmod_dir DIR: loads DIR's modules in DIR/order (dependencies first), skipping one already
+# loaded (both sets may name it). Sets insmod_failure to a line saying what failed, or "".
+insmod_dir() {
+  insmod_failure=""
+  for ko in $(cat "$1/order" 2>/dev/null || echo order-file-missing); do
+    name=${ko%.ko}
+    [ -d "/sys/module/$(echo "$name" | tr - _)" ] && continue
+    if ! insmod_error=$(insmod "$1/$ko" 2>&1); then
+      insmod_failure="insmod $ko failed: $insmod_error"
+      return 1
+    fi
+  done
+}
+
 if [ "$AURORA_VM_NVME" = yes ]; then
   # --nvme-node: Debian's kernel has NVMe as modules; numa-vm put them in this run's archive with
   # their load order (dependencies first). A failure is one line and COMMAND still runs: its own
   # checks then say what is missing.
   nvme_start=$(cut -d' ' -f1 /proc/uptime)
-  nvme_error=""
-  for ko in $(cat /run/aurora-vm/modules/order 2>/dev/null || echo order-file-missing); do
-    if ! insmod_error=$(insmod "/run/aurora-vm/modules/$ko" 2>&1); then
-      nvme_error="insmod $ko failed: $insmod_error"
-      break
-    fi
-  done
+  insmod_dir /run/aurora-vm/modules
+  nvme_error=$insmod_failure
   if [ -z "$nvme_error" ]; then
     # The controller is reset and its namespace scanned in a workqueue after insmod returns;
     # devtmpfs creates /dev/nvme0n1 then. 10 s bound: it took 0.4-0.8 s under TCG (host load 2-3).
@@ -71,6 +81,50 @@ if [ "$AURORA_VM_NVME" = yes ]; then
     echo "aurora-vm: nvme: $nvme_error; COMMAND runs without the NVMe disk"
   else
     echo "aurora-vm: nvme: /dev/nvme0n1 ready $(awk -v a="$nvme_start" '{ printf "%.2f", $1 - a }' /proc/uptime) s after insmod"
+  fi
+fi
+
+if [ "${AURORA_VM_NIC:-no}" = yes ]; then
+  # --nic-node: a virtio-net function behind QEMU's user-mode network (slirp: the guest is
+  # 10.0.2.15/24, the gateway 10.0.2.2). Modules as for NVMe; the interface is the one whose
+  # device is virtio (eth0: no udev here to rename it). Its name goes to /run/aurora-vm/nic.
+  nic_start=$(cut -d' ' -f1 /proc/uptime)
+  nic_if=""
+  insmod_dir /run/aurora-vm/nic-modules
+  nic_error=$insmod_failure
+  if [ -z "$nic_error" ]; then
+    # virtio_net probes while its insmod runs; 10 s bound in case a probe is deferred.
+    tries=0
+    while [ -z "$nic_if" ] && [ "$tries" -lt 100 ]; do
+      for net in /sys/class/net/*; do
+        case "$(readlink -f "$net/device" 2>/dev/null)" in
+          */virtio[0-9]*) nic_if=${net##*/}; break ;;
+        esac
+      done
+      [ -n "$nic_if" ] || { sleep 0.1; tries=$((tries + 1)); }
+    done
+    [ -n "$nic_if" ] || nic_error="modules loaded but no virtio network interface within 10 s"
+  fi
+  if [ -z "$nic_error" ]; then
+    nic_error=$({ ip link set "$nic_if" up && ip addr add 10.0.2.15/24 dev "$nic_if" &&
+      ip route add default via 10.0.2.2 dev "$nic_if"; } 2>&1) || nic_error="configuring $nic_if failed: ${nic_error:-ip exited non-zero}"
+  fi
+  if [ -z "$nic_error" ]; then
+    # Packets flow as soon as the carrier is on, but operstate follows through linkwatch, up to
+    # 1 s later (HZ between its runs): wait for it (5 s bound) so COMMAND sees the link "up".
+    tries=0
+    while [ "$(cat "/sys/class/net/$nic_if/operstate")" != up ] && [ "$tries" -lt 50 ]; do
+      sleep 0.1
+      tries=$((tries + 1))
+    done
+    operstate=$(cat "/sys/class/net/$nic_if/operstate")
+    [ "$operstate" = up ] || nic_error="$nic_if configured but its operstate is '$operstate' after 5 s"
+  fi
+  if [ -n "$nic_error" ]; then
+    echo "aurora-vm: nic: $nic_error; COMMAND runs without the network interface"
+  else
+    echo "$nic_if" >/run/aurora-vm/nic
+    echo "aurora-vm: nic: $nic_if up 10.0.2.15 after $(awk -v a="$nic_start" '{ printf "%.2f", $1 - a }' /proc/uptime) s"
   fi
 fi
 
