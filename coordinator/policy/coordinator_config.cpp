@@ -22,6 +22,8 @@ PolicyConfig policy_config_from(const CoordinatorConfig& c) {
   p.cost.horizon_seconds = c.horizon_seconds;
   p.cost.remote_penalty = c.remote_penalty;
   p.cost.migration_budget_bytes_per_second = c.migration_budget_mib_per_second * kMiB;
+  p.classes.io_sleeps_per_cpu_second = c.io_sleeps_per_cpu_second;
+  p.classes.io_max_cpu_cores = c.io_max_cpu_cores;
   return p;
 }
 

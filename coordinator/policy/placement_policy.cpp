@@ -689,7 +689,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                                        file / kMiB, shares_text(nodes, u.file_memory)));
     d.evidence.push_back(fmt::format("class: {}", u.cls.why));
     if (u.device_index >= 0)
-      d.evidence.push_back(fmt::format("device: the devices behind its open files are on node {}; {:.0f}% of its CPU time ran there",
+      d.evidence.push_back(fmt::format("device: the devices behind its open files and sockets are on node {}; {:.0f}% of its CPU time ran there",
                                        nodes.ids[u.device_index], c[u.device_index] * 100));
     d.evidence.push_back(fmt::format("weighted distance {:.2f} -> {:.2f}; penalty {:.3f} -> {:.3f} CPU-s/s",
                                      d.weighted_distance_before, d.weighted_distance_after, penalty_before, penalty_after));

@@ -1,5 +1,5 @@
 // The TOML configuration file (--config FILE). Every key, its meaning and its default are
-// documented in docs/configuration.md; an unknown key or a wrong type is bad input (exit 2),
+// documented in docs/coordinator.md; an unknown key or a wrong type is bad input (exit 2),
 // because a misspelt key silently ignored is a setting the user believes in but never got.
 #pragma once
 
@@ -34,6 +34,8 @@ struct CoordinatorConfig {
   double node_memory_reserve_mib = 256;
   double migration_budget_mib_per_second = 1024;  // page migration rate limit
   int migration_parallel_calls = 4;        // move_pages(2) calls in flight at once
+  double io_sleeps_per_cpu_second = 2000;  // IO-bound: at least this many sleeps per CPU-second ...
+  double io_max_cpu_cores = 0.5;           // ... at no more than this much CPU
   std::vector<int> scope_pids;             // empty: all processes
   std::vector<std::string> scope_cgroups;  // cgroup path prefixes; empty: all
   std::string journal_path = "/var/lib/aurora-numa/journal.jsonl";

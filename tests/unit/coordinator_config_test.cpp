@@ -30,7 +30,7 @@ TEST(CoordinatorConfig, ReadsEveryKind) {
       "[coordinator]\ninterval_seconds = 10\nenable_thread_affinity = false\nmin_rss_mib = 300\n"
       "migration_budget_mib_per_second = 64\nhold_seconds = 300\nscope_pids = [12, 34]\n"
       "scope_cgroups = [\"/kubepods\"]\njournal_path = \"/tmp/j.jsonl\"\npingpong_reversals = 3\n"
-      "migration_parallel_calls = 2\n",
+      "migration_parallel_calls = 2\nio_sleeps_per_cpu_second = 150\nio_max_cpu_cores = 1\n",
       "t.toml");
   ASSERT_TRUE(config) << config.error().message;
   const auto& c = config->coordinator;
@@ -44,6 +44,8 @@ TEST(CoordinatorConfig, ReadsEveryKind) {
   EXPECT_EQ(p.min_rss_bytes, 300ull << 20);
   EXPECT_DOUBLE_EQ(p.cost.migration_budget_bytes_per_second, 64.0 * 1024 * 1024);
   EXPECT_EQ(p.pingpong_reversals, 3);
+  EXPECT_DOUBLE_EQ(p.classes.io_sleeps_per_cpu_second, 150);
+  EXPECT_DOUBLE_EQ(p.classes.io_max_cpu_cores, 1);
   const auto pace = coord::migration_pace_from(c);
   EXPECT_DOUBLE_EQ(pace.budget_bytes_per_second, 64.0 * 1024 * 1024);
   EXPECT_EQ(pace.parallel_calls, 2);
@@ -62,6 +64,7 @@ TEST(CoordinatorConfig, BadInputNamesKeyAndLine) {
       {"[coordinator]\nmax_moves_per_cycle = 1.5\n", "max_moves_per_cycle must be an integer"},
       {"coordinator = 3\n", "[coordinator] must be a table"},
       {"[coordinator]\nmigration_parallel_calls = 0\n", "migration_parallel_calls"},
+      {"[coordinator]\nio_sleeps_per_cpu_second = 0\n", "io_sleeps_per_cpu_second"},
   };
   for (const auto& c : cases) {
     auto config = parse_config(c.text, "t.toml");

@@ -708,7 +708,7 @@ TEST(Policy, IoBoundWorkAwayFromItsDeviceMovesThereWithItsMemory) {
   EXPECT_NE(d.summary.find("(near its device)"), std::string::npos) << d.summary;
   bool device_evidence = false;
   for (const std::string& line : d.evidence)
-    device_evidence = device_evidence || line.find("device: the devices behind its open files are on node 1; 0%") == 0;
+    device_evidence = device_evidence || line.find("device: the devices behind its open files and sockets are on node 1; 0%") == 0;
   EXPECT_TRUE(device_evidence);
   // Without the hint the same process is local and left alone; with its device on its own
   // node too.

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", globals.log_level,
                  "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();
-  app.add_option("--config", globals.config_path, "TOML configuration file (docs/configuration.md)");
+  app.add_option("--config", globals.config_path, "TOML configuration file (docs/coordinator.md, \"Configuration\")");
 
   CommandContext context(app, globals);
   register_probes_command(context);

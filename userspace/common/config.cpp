@@ -18,7 +18,7 @@ Result<void> reject_unknown_keys(const toml::table& table, const std::string& wh
     for (std::string_view k : known) found = found || key.str() == k;
     if (!found)
       return fail(ErrorKind::kBadInput,
-                  fmt::format("{}:{}: unknown key '{}{}' (see docs/configuration.md)", origin,
+                  fmt::format("{}:{}: unknown key '{}{}' (see docs/coordinator.md, Configuration)", origin,
                               value.source().begin.line, where, key.str()));
   }
   return {};
@@ -65,7 +65,7 @@ Result<void> parse_coordinator(const toml::table& table, CoordinatorConfig& c, c
            "min_gain", "min_net_gain_seconds", "horizon_seconds", "remote_penalty", "hold_seconds",
            "min_observed_seconds",
            "pingpong_window_seconds", "pingpong_reversals", "max_moves_per_cycle", "max_node_cpu_utilisation",
-           "node_memory_reserve_mib", "migration_budget_mib_per_second", "migration_parallel_calls", "scope_pids", "scope_cgroups",
+           "node_memory_reserve_mib", "migration_budget_mib_per_second", "migration_parallel_calls", "io_sleeps_per_cpu_second", "io_max_cpu_cores", "scope_pids", "scope_cgroups",
            "journal_path"},
           origin);
       !ok)
@@ -88,7 +88,9 @@ Result<void> parse_coordinator(const toml::table& table, CoordinatorConfig& c, c
                   read_number(table, "node_memory_reserve_mib", 0, 1 << 24, c.node_memory_reserve_mib, origin),
                   read_number(table, "migration_budget_mib_per_second", 1, 1 << 20, c.migration_budget_mib_per_second,
                               origin),
-                  read_int(table, "migration_parallel_calls", 1, 64, c.migration_parallel_calls, origin)})
+                  read_int(table, "migration_parallel_calls", 1, 64, c.migration_parallel_calls, origin),
+                  read_number(table, "io_sleeps_per_cpu_second", 1, 1e7, c.io_sleeps_per_cpu_second, origin),
+                  read_number(table, "io_max_cpu_cores", 0.01, 4096, c.io_max_cpu_cores, origin)})
     if (!ok) return ok;
   if (const toml::node* node = table.get("scope_pids")) {
     const toml::array* list = node->as_array();
