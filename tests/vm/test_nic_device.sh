@@ -19,24 +19,15 @@ check "usage: --nic-node -1 exits 2" nic_usage_exit "${topology[@]}" --nic-node 
 
 # busybox nc has no -u here; busybox tftp sends one UDP read request per run, and slirp (no
 # tftp= directory given) answers each with a TFTP error at once, so every run is one datagram
-# out and one in. The PCI function is the first directory above the interface's device (the
-# virtio device) named like one (DDDD:BB:DD.F).
-vm_boot "$out/guest" "${topology[@]}" --nic-node 1 -- sh -c '
+# out and one in. The PCI function is found above the interface's device (the virtio device)
+# by guest/pci-function.sh.
+vm_boot "$out/guest" "${topology[@]}" --nic-node 1 --add "$vm_dir/guest" -- sh -c '
   nic=$(cat /run/aurora-vm/nic 2>/dev/null)
   echo "$nic" >/out/ifname
   test -n "$nic" && test -e "/sys/class/net/$nic"; echo $? >/out/sys_class_net.rc
   dev=$(readlink -f "/sys/class/net/$nic/device")
   echo "$dev" >/out/net_device
-  while [ -n "$dev" ] && [ "$dev" != / ]; do
-    case "${dev##*/}" in
-      [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7]) break ;;
-    esac
-    dev=${dev%/*}
-  done
-  echo "$dev" >/out/pci_function
-  cat "$dev/numa_node" >/out/pci_numa_node
-  cat "$dev/local_cpulist" >/out/pci_local_cpulist
-  cat /sys/devices/system/node/node1/cpulist >/out/node1_cpulist
+  sh /add/guest/pci-function.sh "$dev"
   cat "/sys/class/net/$nic/flags" >/out/flags
   ip -o -4 addr show dev "$nic" >/out/addr 2>&1
   ip route >/out/route 2>&1

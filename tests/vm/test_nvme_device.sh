@@ -14,22 +14,13 @@ nvme_usage_exit() { usage_exit "$@" && grep -q -- '--nvme-node' "$usage_err"; }
 check "usage: --nvme-node 2 with nodes 0..1 exits 2" nvme_usage_exit "${topology[@]}" --nvme-node 2 -- true
 check "usage: --nvme-node x exits 2" nvme_usage_exit "${topology[@]}" --nvme-node x -- true
 
-# The PCI function is the first directory above the block device that is named like one
-# (DDDD:BB:DD.F); the nvme class device between them has a numa_node file too.
-vm_boot "$out/guest" "${topology[@]}" --nvme-node 1 -- sh -c '
+# The PCI function above the block device (guest/pci-function.sh); the nvme class device
+# between them has a numa_node file too.
+vm_boot "$out/guest" "${topology[@]}" --nvme-node 1 --add "$vm_dir/guest" -- sh -c '
   test -e /sys/block/nvme0n1; echo $? >/out/sys_block.rc
   dev=$(readlink -f "/sys/dev/block/$(cat /sys/block/nvme0n1/dev)")
   echo "$dev" >/out/block_device
-  while [ -n "$dev" ] && [ "$dev" != / ]; do
-    case "${dev##*/}" in
-      [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7]) break ;;
-    esac
-    dev=${dev%/*}
-  done
-  echo "$dev" >/out/pci_function
-  cat "$dev/numa_node" >/out/pci_numa_node
-  cat "$dev/local_cpulist" >/out/pci_local_cpulist
-  cat /sys/devices/system/node/node1/cpulist >/out/node1_cpulist
+  sh /add/guest/pci-function.sh "$dev"
   # Without the device, dd would make /dev/nvme0n1 a plain file on devtmpfs and read that back.
   if [ ! -b /dev/nvme0n1 ]; then
     echo "no block device /dev/nvme0n1" | tee /out/dd.err >/out/write.err
