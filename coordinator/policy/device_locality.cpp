@@ -1,8 +1,9 @@
 // Which NUMA node a process's IO devices sit on, from what it has open. The kernel keeps no
-// per-process IO accounting by device, but an IO-bound process's open device files and the
-// block devices under its open files name the devices it can be doing IO with; firmware gives
-// each PCI function a node (`numa_node`, from ACPI _PXM), which sysfs shows on the device and
-// which every block or class device below it inherits.
+// per-process IO accounting by device, but an IO-bound process's open device files, the block
+// devices under its open files and the interfaces its connected sockets are routed by
+// (socket_routes.cpp) name the devices it can be doing IO with; firmware gives each PCI
+// function a node (`numa_node`, from ACPI _PXM), which sysfs shows on the device and which every
+// block, class or network device below it inherits.
 #include <cstdlib>
 #include <filesystem>
 #include <set>
