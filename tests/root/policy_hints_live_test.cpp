@@ -245,22 +245,33 @@ TEST(PolicyHintsLive, ReadsEveryLiveProcess) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: reading other users' numa_maps needs root";
   auto pids = list_pids(HostRoot("/"));
   ASSERT_TRUE(pids) << pids.error().message;
-  const auto timed = [&](const PolicyHintsOptions& options, const char* label) {
+  // Every process as an IO-bound one (0.1 CPU, 1000 sleeps): the worst case of the device
+  // lookup, which reads every process's fds, mounts and sockets.
+  Snapshot all_io = snapshot_of(*pids);
+  all_io.interval_ns = 1'000'000'000;
+  for (auto& p : all_io.processes) {
+    p.cpu_ns_by_node[0] = 100'000'000;
+    p.thread_samples.emplace_back().voluntary_switches = 1000;
+  }
+  const auto timed = [&](const PolicyHintsOptions& options, const char* label, bool io = false) {
     const auto started = std::chrono::steady_clock::now();
-    auto hints = read_policy_hints(HostRoot("/"), snapshot_of(*pids), options);
+    auto hints = read_policy_hints(HostRoot("/"), io ? all_io : snapshot_of(*pids), options);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     EXPECT_TRUE(hints) << hints.error().message;
     if (!hints) return;
     EXPECT_TRUE(hints->kernel_threads.count(2));
-    std::printf("read_policy_hints (%s): %zu processes in %.1f ms (%zu kernel threads, %zu grouped, %zu fixed)\n",
+    std::printf("read_policy_hints (%s): %zu processes in %.1f ms (%zu kernel threads, %zu grouped, %zu fixed, "
+                "%zu with a device node)\n",
                 label, pids->size(), ms, hints->kernel_threads.size(), hints->share_group.size(),
-                hints->threads_fixed.size());
-    RecordProperty(fmt::format("milliseconds_{}", label[0] == 'd' ? "default" : "no_numa_maps"), fmt::format("{:.1f}", ms));
+                hints->threads_fixed.size(), hints->device_node.size());
+    RecordProperty(fmt::format("milliseconds_{}", io ? "all_io" : label[0] == 'd' ? "default" : "no_numa_maps"),
+                   fmt::format("{:.1f}", ms));
   };
   timed(PolicyHintsOptions{}, "default 64 MiB threshold");
   PolicyHintsOptions no_numa_maps;
   no_numa_maps.numa_maps_min_rss_bytes = UINT64_MAX;
   timed(no_numa_maps, "numa_maps never read");
+  timed(PolicyHintsOptions{}, "every process IO-bound", true);
   RecordProperty("processes", static_cast<int>(pids->size()));
 }
 
