@@ -154,6 +154,7 @@ Result<std::set<int>> DeviceNodeResolver::nodes_of_sockets(int pid, const std::v
 Result<int> io_device_node(const HostRoot& root, int pid, DeviceNodeResolver& resolver, std::size_t max_files) {
   auto targets = read_open_file_targets(root, pid, max_files);
   if (!targets) return tl::unexpected(targets.error());
+  if (targets->empty()) return -1;  // nothing open (a zombie has no fds and no mounts to read)
   auto mounts = resolver.mounts_of(pid);
   if (!mounts) return tl::unexpected(mounts.error());
   std::set<int> nodes;

@@ -241,6 +241,35 @@ TEST(PolicyHintsLive, KthreaddIsAKernelThreadAndAnExitedChildIsSkipped) {
 
 // Every process on this machine, while they come and go: no error, and what it costs with the
 // policy's default threshold and with numa_maps never read (the page-table walks' share).
+// A child that exited and was not reaped yet (a zombie) has no fds, no mounts and no network
+// namespace left; reading it as an IO-bound process skips it. Found by the test below, which
+// failed when another test's child was a zombie at that moment (mountinfo: EINVAL).
+TEST(PolicyHintsLive, AZombieTakenAsIoBoundIsSkipped) {
+  const pid_t zombie = ::fork();
+  ASSERT_GE(zombie, 0);
+  if (zombie == 0) ::_exit(0);
+  struct Reap {
+    pid_t pid;
+    ~Reap() { ::waitpid(pid, nullptr, 0); }
+  } reap{zombie};
+  for (int i = 0; i < 200; ++i) {
+    auto stat = read_task_stat(HostRoot("/"), zombie);
+    if (stat && stat->state == 'Z') break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  Snapshot snapshot = snapshot_of({zombie});
+  snapshot.interval_ns = 1'000'000'000;
+  snapshot.processes[0].cpu_ns_by_node[0] = 100'000'000;
+  snapshot.processes[0].thread_samples.emplace_back().voluntary_switches = 1000;
+  auto hints = read_policy_hints(HostRoot("/"), snapshot);
+  ASSERT_TRUE(hints) << hints.error().message;
+  EXPECT_EQ(hints->device_node.count(zombie), 0u);
+  // Its mountinfo itself reads as "gone", not as a failure.
+  auto mounts = read_proc_mountinfo(HostRoot("/"), zombie);
+  ASSERT_FALSE(mounts);
+  EXPECT_EQ(mounts.error().kind, ErrorKind::kNotFound) << mounts.error().message;
+}
+
 TEST(PolicyHintsLive, ReadsEveryLiveProcess) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: reading other users' numa_maps needs root";
   auto pids = list_pids(HostRoot("/"));

@@ -15,7 +15,8 @@ namespace aurora::procfs_detail {
 namespace {
 
 Result<std::string> error_for(int err, int pid, const std::string& on_disk) {
-  if (err == ENOENT || err == ESRCH)
+  // EINVAL: the task is exiting and has lost what the file shows (a zombie's mountinfo).
+  if (err == ENOENT || err == ESRCH || err == EINVAL)
     return fail(ErrorKind::kNotFound,
                 fmt::format("process {} is gone ({}: {})", pid, on_disk, std::strerror(err)));
   if (err == EACCES || err == EPERM)

@@ -14,8 +14,8 @@
 namespace aurora::procfs_detail {
 
 // Reads `absolute` (a path under /proc/PID) with open/read so the errno of a failing read is
-// kept: ENOENT/ESRCH (the process exited between listing and reading, or while we read) give
-// kNotFound naming the pid; EACCES/EPERM give kPermission; anything else kRuntime.
+// kept: ENOENT/ESRCH (the process exited between listing and reading, or while we read) and
+// EINVAL (it is exiting: a zombie's mountinfo) give kNotFound naming the pid; EACCES/EPERM give kPermission; anything else kRuntime.
 Result<std::string> read_pid_file(const HostRoot& root, int pid, const std::string& absolute);
 
 // "/proc/PID" or "/proc/PID/task/TID".
