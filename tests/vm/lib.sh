@@ -10,6 +10,9 @@
 #       when passed with --add "$vm_dir/guest").
 #   usage_exit OPTIONS...      true when numa-vm OPTIONS is refused as bad usage (exit 2, before
 #                              booting) with a message, left in $usage_err
+#   check_node_option_refused OPTION
+#                              checks that numa-vm refuses OPTION (--nvme-node, --nic-node) with
+#                              a node that does not exist (2 of 0..1), x or -1, naming OPTION
 #   check NAME COMMAND...      runs a host-side assertion; prints PASS/FAIL NAME
 #   goal NAME COMMAND...       a product goal measured on a noisy emulator: prints GOAL MET/NOT MET
 #                              NAME for the record (docs/performance.md) without failing the test
@@ -43,6 +46,15 @@ usage_exit() {
   "$numa_vm" "$@" >/dev/null 2>"$usage_err"
   local status=$?
   [[ $status -eq 2 && -s $usage_err ]] || { echo "exit $status for: $*"; return 1; }
+}
+
+check_node_option_refused() {
+  local option=$1 value
+  refused_naming() { usage_exit "$@" && grep -q -- "$option" "$usage_err"; }
+  for value in 2 x -1; do
+    check "usage: $option $value with nodes 0..1 exits 2" \
+      refused_naming --nodes 2 --cpus-per-node 1 --mem-per-node 256 "$option" "$value" -- true
+  done
 }
 
 check() {

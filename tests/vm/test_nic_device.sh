@@ -12,10 +12,7 @@ trap 'rm -rf "$out"' EXIT
 usage_err=$out/usage.err
 
 topology=(--nodes 2 --cpus-per-node 1 --mem-per-node 256)
-nic_usage_exit() { usage_exit "$@" && grep -q -- '--nic-node' "$usage_err"; }
-check "usage: --nic-node 2 with nodes 0..1 exits 2" nic_usage_exit "${topology[@]}" --nic-node 2 -- true
-check "usage: --nic-node x exits 2" nic_usage_exit "${topology[@]}" --nic-node x -- true
-check "usage: --nic-node -1 exits 2" nic_usage_exit "${topology[@]}" --nic-node -1 -- true
+check_node_option_refused --nic-node
 
 # busybox nc has no -u here; busybox tftp sends one UDP read request per run, and slirp (no
 # tftp= directory given) answers each with a TFTP error at once, so every run is one datagram

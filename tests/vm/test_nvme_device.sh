@@ -10,9 +10,7 @@ trap 'rm -rf "$out"' EXIT
 usage_err=$out/usage.err
 
 topology=(--nodes 2 --cpus-per-node 1 --mem-per-node 256)
-nvme_usage_exit() { usage_exit "$@" && grep -q -- '--nvme-node' "$usage_err"; }
-check "usage: --nvme-node 2 with nodes 0..1 exits 2" nvme_usage_exit "${topology[@]}" --nvme-node 2 -- true
-check "usage: --nvme-node x exits 2" nvme_usage_exit "${topology[@]}" --nvme-node x -- true
+check_node_option_refused --nvme-node
 
 # The PCI function above the block device (guest/pci-function.sh); the nvme class device
 # between them has a numa_node file too.
