@@ -8,8 +8,10 @@
 # Protocol with the host (numa-vm):
 #   "aurora-vm:<token>: init"            on the console once /init runs (the host's boot watchdog
 #                                         and boot-time measurement key on it)
-#   "aurora-vm:<token>: exit-status N"   on the console after COMMAND; N is exact (0..255)
-#   /out/ as a base64 tar on the second serial port, when the host asked for it
+#   "aurora-vm:<token>: command-done N"  on the console when COMMAND has exited, before /out is
+#                                         sent (only when the host asked for /out)
+#   /out/ as a base64 tar on the second serial port, ending in a "====" line
+#   "aurora-vm:<token>: exit-status N"   on the console at the end; N is exact (0..255)
 #   N (clamped to 127) written to the isa-debug-exit port: QEMU exits 2*N+1 at once.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -33,6 +35,14 @@ stty -F /dev/console -onlcr 2>/dev/null
 # shellcheck disable=SC1091  # written by the host for this run
 . /run/aurora-vm/config
 echo "aurora-vm:$AURORA_VM_TOKEN: init"
+if [ "$AURORA_VM_OUT" = yes ]; then
+  # Opened once, now, and held to the end. Each last close of a serial port frees its IRQ and
+  # the next open requests it again, often on another CPU's vector; under TCG an interrupt
+  # still in flight to the old vector is lost ("No irq handler for vector"), the UART's
+  # transmit interrupt never comes again and the guest hangs sending /out (seen in CI).
+  exec 9<>/dev/ttyS1
+  stty raw -echo <&9 2>/dev/null
+fi
 
 if [ "$AURORA_VM_AUTONUMA" = on ]; then
   # TCG runs the guest ~10x slower than hardware: scan sooner and more often than the
@@ -129,16 +139,16 @@ if [ "${AURORA_VM_NIC:-no}" = yes ]; then
 fi
 
 cd /add 2>/dev/null || cd /
-sh /run/aurora-vm/command
+sh /run/aurora-vm/command 9>&-
 status=$?
 cd /
 
 if [ "$AURORA_VM_OUT" = yes ]; then
-  stty -F /dev/ttyS1 raw -echo 2>/dev/null
-  tar -C /out -cf - . | base64 >/dev/ttyS1
-  echo "====" >/dev/ttyS1
+  # The host watches the transfer from here on (a stall is the harness's, not COMMAND's).
+  echo "aurora-vm:$AURORA_VM_TOKEN: command-done $status"
+  { tar -C /out -cf - . | base64; echo "===="; } >&9
   # tcsetattr(TCSADRAIN) waits until the UART has sent everything queued.
-  stty -F /dev/ttyS1 raw -echo 2>/dev/null
+  stty raw -echo <&9 2>/dev/null
 fi
 echo "aurora-vm:$AURORA_VM_TOKEN: exit-status $status"
 stty -F /dev/console -onlcr 2>/dev/null

@@ -2,7 +2,8 @@
 # numa-vm itself: bad usage exits 2 before booting anything; in one small guest, COMMAND runs
 # as root with the project's binaries on PATH, --add files under /add/, /out/ comes back to the
 # host, and numa-vm exits with COMMAND's own status (here 42, and 200: above the 127 that the
-# isa-debug-exit port can carry, so it comes from the console line).
+# isa-debug-exit port can carry, so it comes from the console line); a stalled /out transfer is
+# caught and retried once.
 set -uo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 out=$(mktemp -d "${TMPDIR:-/tmp}/vm-harness.XXXXXX")
@@ -35,4 +36,18 @@ check "guest wall time printed" grep -q 'numa-vm: guest wall time [0-9.]* s (boo
 vm_boot "$out/guest200" "${small[@]}" -- sh -c 'exit 200'
 status=$?
 check "exit status 200 comes back exactly" test "$status" -eq 200
+
+# A guest whose /out transfer stops (as when the UART's interrupt is lost) is killed soon after
+# COMMAND is done, not at --timeout, and booted once more; here it stalls both times, on purpose:
+# COMMAND announces itself done and then sends nothing.
+started=$SECONDS
+AURORA_VM_TRANSFER_STALL=3 vm_boot "$out/stall" "${small[@]}" --timeout 200 -- sh -c '
+  . /run/aurora-vm/config
+  echo "aurora-vm:$AURORA_VM_TOKEN: command-done 0" >/dev/console
+  sleep 300'
+status=$?
+check "stalled /out transfer: exits 125 without a verdict" test "$status" -eq 125
+check "stalled /out transfer: booted again once" grep -q "sending /out stalled at 0 bytes for 3 s.*running COMMAND again" "$out/stall/console.log"
+check "stalled /out transfer: gives up the second time" grep -q "stalled at 0 bytes for 3 s.*twice" "$out/stall/console.log"
+check "stalled /out transfer: detected long before --timeout" test $((SECONDS - started)) -lt 100
 finish
