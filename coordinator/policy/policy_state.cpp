@@ -92,8 +92,12 @@ std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds
     if (!h.first_seen_seconds) {
       h.first_seen_seconds = h.changed_seconds = now_seconds;
     } else {
+      // Only a process that ran on one node (90%) can have moved itself: the home of one whose
+      // threads the scheduler spreads over nodes flips with load balancing, which is no new
+      // phase. Found in the 2-node guest: two unpinned processes' homes flipped for 4 s and
+      // kept them "new" that long, where min_observed_seconds is 1.
       moved_itself =
-          p.home_node >= 0 && h.home_node >= 0 && p.home_node != h.home_node &&
+          p.home_node >= 0 && h.home_node >= 0 && p.home_node != h.home_node && h.home_share >= 0.9 &&
           (h.moves.empty() || std::find(h.moves.back().to_nodes.begin(), h.moves.back().to_nodes.end(),
                                         p.home_node) == h.moves.back().to_nodes.end());
       const bool threads_changed = std::abs(threads - h.threads) * 2 >= std::max(h.threads, 1);
@@ -103,7 +107,10 @@ std::set<int> PolicyState::settling(const Snapshot& snapshot, double now_seconds
     }
     h.threads = threads;
     h.memory_bytes = memory;
-    if (p.home_node >= 0) h.home_node = p.home_node;
+    if (p.home_node >= 0) {
+      h.home_node = p.home_node;
+      h.home_share = home_share(p);
+    }
     // Threads the application moved itself are not watched for min_observed_seconds: a snapshot
     // that shows them all (90%) on the new node is decided on at once, one caught mid-move is
     // watched until the next. Waiting the full second made aurora react in ~2 s to a phase

@@ -11,7 +11,8 @@ std::vector<std::pair<std::string, std::string>> workload_catalogue() {
           {"crowded", "two processes started on node 0's CPUs and memory; the scheduler spills threads"},
           {"shared", "two processes on different nodes sharing one segment, first-touched on a third"},
           {"large", "a process with more memory than one node holds, threads spread across the machine"},
-          {"phases", "a process whose application moves its threads to another node halfway"}};
+          {"phases", "a process whose application moves its threads to another node halfway"},
+          {"crosswise", "pairs of processes, each running where the other's memory is, nodes full"}};
 }
 
 namespace {
@@ -77,6 +78,19 @@ struct Builder {
     p.phase_node = cpu_node(nodes - 1);
     map(last(), m.allocate(cpu_node(0), chunks(1.5)));
   }
+  // Per pair of CPU nodes, two processes filling each node's CPUs three quarters (8 threads at
+  // 0.75), each with 12 of the node's 16 GiB on the other node: no room to move either's threads
+  // or memory alone; only a swap places both.
+  void crosswise() {
+    const int nodes = static_cast<int>(m.cpu_nodes.size());
+    for (int pair = 0; pair + 1 < nodes; pair += 2) {
+      for (int side = 0; side < 2; ++side) {
+        const int runs = cpu_node(pair + side), memory = cpu_node(pair + 1 - side);
+        add(fmt::format("crosswise{}", pair + side), 8, {runs}, 0.9);
+        map(last(), m.allocate(memory, chunks(12)));
+      }
+    }
+  }
   void local(int count) {
     for (int i = 0; i < count; ++i) {
       add(fmt::format("local{}", i), 2, {cpu_node(2 * i)}, 0.8);
@@ -126,6 +140,8 @@ Result<void> build_workload(const std::string& workload, double duration_seconds
     b.large();
   } else if (workload == "phases") {
     b.phases(duration_seconds);
+  } else if (workload == "crosswise") {
+    b.crosswise();
   } else {
     std::string names;
     for (const auto& [n, d] : workload_catalogue()) names += (names.empty() ? "" : ", ") + n;

@@ -2,6 +2,7 @@
 // and checks the decision the policy makes and the figures it gives for it.
 #include "aurora/coordinator/placement_policy.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "aurora/coordinator/sim_shapes.hpp"
@@ -283,9 +284,11 @@ TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
   state.settling(s, 0.0, 1.0);
   state.record_move(100, {1.0, {0}, {1}, 0});  // we sent it to node 1
   s.processes[0].home_node = 1;
+  s.processes[0].cpu_ns_by_node = {{1, 2 * kSecond}};
   EXPECT_TRUE(state.settling(s, 2.0, 1.0).empty());  // it went where we sent it: still held
   EXPECT_LT(state.since_last_move(100, 2.0), 30.0);
   s.processes[0].home_node = 0;  // the application moved its threads back itself
+  s.processes[0].cpu_ns_by_node = {{0, 2 * kSecond}};
   EXPECT_TRUE(state.settling(s, 3.0, 1.0).empty());  // all of its time is there: decided on at once
   EXPECT_GT(state.since_last_move(100, 3.0), 30.0);
   // A process never moved by us, caught moving itself (60% on the new node), is watched for that
@@ -300,6 +303,18 @@ TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
   EXPECT_FALSE(fresh.settling(own, 2.0, 1.0).empty());
   own.processes[0].cpu_ns_by_node = {{1, 2'000'000'000}};
   EXPECT_TRUE(fresh.settling(own, 2.5, 1.0).empty());
+  // Threads the scheduler spreads over both nodes: the home flips with its load balancing, and
+  // that is no move of its own (it was never on one node), so it is not watched again.
+  Snapshot spread = snapshot_of({process(300, {{0, 1.2}, {1, 0.8}}, {{0, 512}}, 2)});
+  spread.processes[0].home_node = 0;
+  fresh.settling(spread, 0.0, 1.0);
+  EXPECT_TRUE(fresh.settling(spread, 1.5, 1.0).empty());
+  for (double at : {2.0, 2.5, 3.0}) {
+    spread.processes[0].home_node = 1 - spread.processes[0].home_node;
+    spread.processes[0].cpu_ns_by_node = {{spread.processes[0].home_node, 1'100'000'000},
+                                          {1 - spread.processes[0].home_node, 900'000'000}};
+    EXPECT_TRUE(fresh.settling(spread, at, 1.0).empty()) << at;
+  }
 }
 
 TEST(Policy, PagesTheKernelIsMigratingAreLeftToIt) {
@@ -668,6 +683,82 @@ TEST(Policy, CapacityIsPlannedWithRunqueueWaitNotOnlyRunTime) {
   const auto unwaited = decide(t, s, {}, config, fresh, 0);
   ASSERT_EQ(unwaited.decisions.size(), 2u);
   for (const auto& d : unwaited.decisions) EXPECT_EQ(d.action, ActionKind::kMoveThreads);
+}
+
+// Two processes each running where the other's memory is, each filling its node's CPUs: neither
+// fits beside its memory until the other leaves.
+Snapshot crosswise(std::uint64_t node_memory) {
+  const Topology t = make_uniform_topology(2, 8, node_memory);
+  return with_nodes(snapshot_of({process(100, {{0, 7.0}}, {{1, 3072}}, 8), process(200, {{1, 7.0}}, {{0, 3072}}, 8)}), t);
+}
+
+TEST(Policy, ProcessesRunningWhereTheOtherOnesMemoryIsSwapNodes) {
+  const Topology t = make_uniform_topology(2, 8, 4 * kGiB);  // 3 of 4 GiB used on each node
+  PolicyState state;
+  const auto out = decide(t, crosswise(4 * kGiB), {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 2u);
+  for (const Decision& d : out.decisions) {
+    EXPECT_EQ(d.action, ActionKind::kMoveThreads);
+    EXPECT_EQ(d.bytes_to_migrate, 0u);
+    EXPECT_DOUBLE_EQ(d.remote_share_after, 0.0);
+    bool says_swap = false;
+    for (const auto& line : d.evidence) says_swap = says_swap || line.starts_with("swap: node ");
+    EXPECT_TRUE(says_swap) << d.summary;
+    EXPECT_NE(d.summary.find(fmt::format("swapping nodes with pid {}", d.pids[0] == 100 ? 200 : 100)), std::string::npos)
+        << d.summary;
+  }
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{out.decisions[0].pids[0] == 100 ? 1 : 0});
+  EXPECT_EQ(out.decisions[1].target_nodes, std::vector<int>{out.decisions[1].pids[0] == 100 ? 1 : 0});
+  EXPECT_EQ(out.decisions[0].swapped_with, out.decisions[1].pids);
+  EXPECT_EQ(out.decisions[1].swapped_with, out.decisions[0].pids);
+  // Both are held like any moved process.
+  EXPECT_TRUE(decide(t, crosswise(4 * kGiB), {}, {}, state, 1).decisions.empty());
+}
+
+TEST(Policy, ASwapIsPreferredToMigratingMemoryThatWouldFit) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  PolicyState state;
+  const auto out = decide(t, crosswise(16 * kGiB), {}, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 2u);
+  for (const Decision& d : out.decisions) {
+    EXPECT_EQ(d.action, ActionKind::kMoveThreads);
+    EXPECT_FALSE(d.swapped_with.empty());
+  }
+}
+
+TEST(Policy, AProcessWaitsForItsSwapPartnerToBeObserved) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);  // memory moves would fit
+  PolicyHints hints;
+  hints.settling = {200};
+  PolicyState state;
+  const auto early = decide(t, crosswise(16 * kGiB), hints, {}, state, 0);
+  EXPECT_TRUE(early.decisions.empty());
+  bool waits = false;
+  for (const Skip& skip : early.skipped) waits = waits || (skip.pid == 100 && skip.reason.find("pid 200, new") != std::string::npos);
+  EXPECT_TRUE(waits);
+  const auto later = decide(t, crosswise(16 * kGiB), {}, {}, state, 1);
+  ASSERT_EQ(later.decisions.size(), 2u);
+  EXPECT_FALSE(later.decisions[0].swapped_with.empty());
+}
+
+TEST(Policy, NoSwapWithThreadsTheCoordinatorMayNotMoveOrNoRoomForTwoMoves) {
+  const Topology t = make_uniform_topology(2, 8, 4 * kGiB);
+  PolicyHints hints;
+  hints.threads_fixed = {200};  // the application placed them: they stay, so 100 cannot go
+  PolicyState state;
+  const auto fixed = decide(t, crosswise(4 * kGiB), hints, {}, state, 0);
+  // What is left to each is filling its own node with as much of its memory as fits there.
+  ASSERT_FALSE(fixed.decisions.empty());
+  for (const Decision& d : fixed.decisions) {
+    EXPECT_TRUE(d.swapped_with.empty());
+    EXPECT_EQ(d.action, ActionKind::kMoveMemory) << d.summary;
+    EXPECT_TRUE(d.partial_memory) << d.summary;
+  }
+  PolicyConfig one_move;
+  one_move.max_moves_per_cycle = 1;
+  PolicyState fresh;
+  const auto single = decide(t, crosswise(4 * kGiB), {}, one_move, fresh, 0);
+  for (const Decision& d : single.decisions) EXPECT_TRUE(d.swapped_with.empty());
 }
 
 TEST(Policy, SingleNodeMachineDecidesNothing) {

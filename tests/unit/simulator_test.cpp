@@ -104,6 +104,23 @@ TEST(Simulator, ProcessLargerThanANodeGetsCloserMemory) {
   EXPECT_LT(aurora.mean_weighted_distance, none.mean_weighted_distance);
 }
 
+// Pairs of processes each running where the other's memory is, every node's CPUs and memory
+// too full for either to move alone: without a policy they stay remote, numad's whole-process
+// moves find no node with room, and aurora swaps each pair's threads without moving a page.
+TEST(Simulator, AuroraSwapsProcessesRunningWhereTheOthersMemoryIs) {
+  const SimResult none = run("8", PolicyKind::kNone, "crosswise");
+  const SimResult numad = run("8", PolicyKind::kNumadLike, "crosswise");
+  const SimResult aurora = run("8", PolicyKind::kAurora, "crosswise");
+  EXPECT_DOUBLE_EQ(none.final_remote_share, 1.0);
+  EXPECT_GT(numad.final_remote_share, 0.9);
+  EXPECT_LT(aurora.final_remote_share, 0.01);
+  EXPECT_EQ(aurora.pages_migrated, 0u);
+  EXPECT_EQ(aurora.thread_moves, 64u);  // 8 processes of 8 threads, each moved once
+  int swaps = 0;
+  for (const auto& note : aurora.notes) swaps += note.find("swapping nodes with pid") != std::string::npos;
+  EXPECT_EQ(swaps, 8);
+}
+
 TEST(Simulator, UnknownWorkloadAndTooFewNodesAreBadInput) {
   auto topology = make_shape("4");
   ASSERT_TRUE(topology);

@@ -293,6 +293,22 @@ def main():
         return 0 if m["pingpong"] == 0 else 1
     if check == "reverted":
         return 0 if reverted(outdir, args[0]) else 1
+    if check == "swapped":
+        # Both processes had their threads moved, each in a swap with the other, no memory moved.
+        mode = args[0]
+        swaps, memory = {}, 0
+        for line in (outdir / mode / "journal.jsonl").read_text().splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if record.get("phase") != "intent":
+                continue
+            if record.get("kind") == "memory":
+                memory += 1
+            elif record.get("kind") == "affinity" and "swapping nodes with pid" in record.get("summary", ""):
+                swaps[record["pid"]] = record["summary"]
+        for pid, summary in sorted(swaps.items()):
+            print(f"{mode}: {summary}")
+        print(f"{mode}: {len(swaps)} process(es) moved in a swap, {memory} memory move(s)")
+        return 0 if len(swaps) == 2 and memory == 0 else 1
     if check == "acted":
         m = metrics[args[0]]
         print(f"{args[0]}: {m['coordinator_actions']} coordinator action(s) done")

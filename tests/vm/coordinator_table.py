@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-SCENARIOS = ("misplaced", "reverse", "large", "bound", "crowded", "shared", "phases")
+SCENARIOS = ("misplaced", "reverse", "large", "bound", "crowded", "shared", "phases", "crosswise")
 MODES = (("aurora", "aurora, AutoNUMA off"), ("autonuma", "AutoNUMA only"), ("both", "both"))
 
 

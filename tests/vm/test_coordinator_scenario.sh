@@ -42,6 +42,9 @@ case "$scenario" in
   misplaced)
     goal "aurora reaches 95% local before AutoNUMA, migrating no more pages" \
       "$vm_python" "$vm_dir/check_scenario.py" "$out" converges-faster ;;
+  crosswise)
+    check "aurora: the two processes swapped nodes, no memory moved" \
+      "$vm_python" "$vm_dir/check_scenario.py" "$out" swapped aurora ;;
 esac
 if ((vm_failures > 0)); then
   for mode in aurora both; do

@@ -27,6 +27,7 @@ struct ProcessHistory {
   int threads = 0;
   double memory_bytes = 0;
   int home_node = -1;  // the node it ran on most in the last snapshot
+  double home_share = 0;  // ... and the share of its CPU time there
   // When its thread count last changed by half or more: a new phase, so a hold from a move
   // decided before it no longer applies.
   double new_phase_seconds = -1;

@@ -6,7 +6,7 @@
 #   autonuma  AutoNUMA on with the kernel's default scan settings, no aurora
 #   both      both on
 #   sh /add/guest/coordinator-scenario.sh SCENARIO [MODE...]
-# SCENARIO: misplaced reverse large bound crowded shared phases.
+# SCENARIO: misplaced reverse large bound crowded shared phases crosswise.
 # Each mode leaves under /out/MODE/: samples.txt (locality-sampler.sh), workload-*.jsonl and
 # .rc, pids, window (uptime seconds the measured window starts and ends), vmstat-start/-end,
 # and with aurora: run.log, journal.jsonl, revert.log, revert.rc.
@@ -67,6 +67,11 @@ start_workloads() {
       placed first
       workload second --mem-mib 128 --mem-node 0 --cpu-node 1 --threads 1 --shm aurora-suite ;;
     phases) workload main --mem-mib 128 --mem-node 0 --cpu-node 0 --threads 2 --phase-node 1 --phase-at 7 ;;
+    # Each runs where the other's memory is; neither node has CPU room for the other's threads
+    # beside the ones already there (AutoNUMA cannot swap them either: each has one common mask).
+    crosswise)
+      workload first --mem-mib 128 --mem-node 1 --cpu-node 0 --threads 2
+      workload second --mem-mib 128 --mem-node 0 --cpu-node 1 --threads 2 ;;
     *) echo "coordinator-scenario: unknown scenario '$scenario'" >&2; return 2 ;;
   esac
 }
