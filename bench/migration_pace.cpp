@@ -8,11 +8,15 @@
 // per measurement, then a JSON summary on the last line. Exit 77 (SKIPPED) on one node.
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -78,6 +82,31 @@ class Workload {
   FILE* out_;
 };
 
+long vmstat_counter(const char* name) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen("/proc/vmstat", "r"), std::fclose);
+  char key[128];
+  long value = 0;
+  while (f && std::fscanf(f.get(), "%127s %ld", key, &value) == 2)
+    if (std::string(key) == name) return value;
+  return -1;
+}
+
+// The whole process's pages from one node to another in one migrate_pages(2) call (what numad
+// uses): one LRU drain for all of them, no rate limit, no cap, cannot be stopped midway.
+struct SyscallMove {
+  long pages_moved = 0;
+  double seconds = 0;
+};
+SyscallMove migrate_pages_syscall(int pid, int from, int to) {
+  unsigned long old_nodes = 1ul << from, new_nodes = 1ul << to;
+  const long before = vmstat_counter("pgmigrate_success");
+  const auto start = std::chrono::steady_clock::now();
+  const long rc = ::syscall(SYS_migrate_pages, pid, 8 * sizeof(unsigned long), &old_nodes, &new_nodes);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rc < 0) std::fprintf(stderr, "migration_pace: migrate_pages: %s\n", std::strerror(errno));
+  return {vmstat_counter("pgmigrate_success") - before, seconds};
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -99,6 +128,9 @@ int main(int argc, char** argv) {
   app.add_option("--parallel-calls", parallel_calls, "Settings to compare; the first is the baseline")
       ->delimiter(',')
       ->check(CLI::Range(1, 64));
+  bool syscall_too = false;
+  app.add_flag("--migrate-pages-syscall", syscall_too,
+               "Also measure one migrate_pages(2) call for the whole process (key \"migrate_pages\")");
   CLI11_PARSE(app, argc, argv);
 
   auto topology = aurora::read_topology(aurora::HostRoot("/"));
@@ -137,6 +169,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::map<int, std::vector<double>> pages_per_second;
+  std::vector<double> syscall_pages_per_second;
   int to = second;
   for (int round = 1; round <= rounds; ++round) {
     for (int calls : parallel_calls) {
@@ -153,6 +186,15 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       to = to == second ? first : second;
     }
+    if (syscall_too) {
+      const SyscallMove moved = migrate_pages_syscall(workload->pid(), to == second ? first : second, to);
+      const double rate = moved.seconds > 0 ? static_cast<double>(moved.pages_moved) / moved.seconds : 0;
+      syscall_pages_per_second.push_back(rate);
+      fmt::print("round {}: migrate_pages(2): {} pages to node {} in {:.2f} s: {:.0f} pages/s\n", round,
+                 moved.pages_moved, to, moved.seconds, rate);
+      std::fflush(stdout);
+      to = to == second ? first : second;
+    }
   }
   const double baseline = median(pages_per_second[parallel_calls.front()]);
   nlohmann::json summary = {{"mib", mib}, {"threads", threads}, {"load_threads", load_threads}, {"rounds", rounds}};
@@ -160,6 +202,11 @@ int main(int argc, char** argv) {
     const double m = median(pages_per_second[calls]);
     summary["pages_per_second"][std::to_string(calls)] = std::round(m);
     summary["ratio_to_baseline"][std::to_string(calls)] = baseline > 0 ? std::round(m / baseline * 100) / 100 : 0;
+  }
+  if (syscall_too) {
+    const double m = median(syscall_pages_per_second);
+    summary["pages_per_second"]["migrate_pages"] = std::round(m);
+    summary["ratio_to_baseline"]["migrate_pages"] = baseline > 0 ? std::round(m / baseline * 100) / 100 : 0;
   }
   std::printf("%s\n", summary.dump().c_str());
   return 0;
