@@ -94,6 +94,15 @@ double placement_distance(const NodeTable& nodes, const Unit& u, const Shares& c
   return (1.0 - kDeviceAccessShare) * to_memory + kDeviceAccessShare * to_device;
 }
 
+// Remote memory a unit may have without it being worth a move: kMinimumMigrationBytes of
+// stacks, libraries and page cache for each of its processes. Found in the 2-node guest: two
+// processes sharing a segment, one running away from it, had the 128 MiB segment migrated to
+// that one (2.3 remote-s while it moved) rather than its thread moved, because the second
+// process's own 8.2 MiB of stacks and libraries would have stayed remote.
+double small_remote_bytes(const Unit& u) {
+  return kMinimumMigrationBytes * static_cast<double>(std::max<std::size_t>(1, u.members.size()));
+}
+
 // The capacity still free on each node as this cycle's decisions are planned.
 struct Ledger {
   std::vector<double> cpu_load;     // cores busy
@@ -737,10 +746,10 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     // A remote share that amounts to a few MiB is stacks, libraries and shared page cache, or
     // an idle thread elsewhere: not worth moving anything for (a move of everything to where
     // those pages lie scored a gain, and ran remote while its memory followed).
-    if (remote * u.rss < kMinimumMigrationBytes && !away_from_device) {
+    if (remote * u.rss < small_remote_bytes(u) && !away_from_device) {
       skip(fmt::format("{:.0f}% remote, about {:.1f} MiB: under the {:.0f} MiB a move is planned for "
                        "(stacks, libraries, page cache shared with other processes)",
-                       remote * 100, remote * u.rss / kMiB, kMinimumMigrationBytes / kMiB));
+                       remote * 100, remote * u.rss / kMiB, small_remote_bytes(u) / kMiB));
       continue;
     }
     // The kernel is moving its pages right now (AutoNUMA's migrations, attributed to the
@@ -814,7 +823,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       // About as good: its placement is within kNearBestDistance of the best one's, or what it
       // leaves remote is under what a move is ever planned for (stacks, libraries).
       const bool about_as_good = o.weighted_after <= top->weighted_after + kNearBestDistance ||
-                                 remote_share(o.cpu_after, o.memory_after) * u.rss < kMinimumMigrationBytes;
+                                 remote_share(o.cpu_after, o.memory_after) * u.rss < small_remote_bytes(u);
       if (&o != top && (net <= 0 || !about_as_good)) continue;
       if (!best || o.bytes < best->bytes ||
           (o.bytes == best->bytes && (o.threads_moved < best->threads_moved ||

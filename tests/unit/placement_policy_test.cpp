@@ -472,6 +472,31 @@ TEST(Policy, AGroupCountsTheSegmentItSharesOnce) {
     EXPECT_NE(d.bytes_to_migrate, 1152 * kMiB) << d.summary;
 }
 
+// The shared scenario of the 2-node guest: a 128 MiB segment on node 0, one process on each
+// node (one busy thread each), the one on node 1 with 8.2 MiB of its own (stacks, libraries)
+// there. Its thread goes to the segment; the segment is not migrated to it for those 8.2 MiB,
+// which are each member's few MiB, not a reason to move 128.
+TEST(Policy, AGroupsFewMegabytesPerMemberOffNodeDoNotOutweighAThreadMove) {
+  const Topology t = make_uniform_topology(2, 2, 512 * kMiB);
+  ProcessSample near = process(100, {{0, 1.0}}, {{0, 132}}, 1);
+  ProcessSample away = process(200, {{1, 1.0}}, {{0, 128}}, 1);
+  away.memory_bytes_by_node[1] = 8 * kMiB + 200 * 1024;
+  Snapshot s = with_nodes(snapshot_of({near, away}), t);
+  PolicyHints hints;
+  hints.share_group = {{100, "shm:7"}, {200, "shm:7"}};
+  hints.shared_objects[100]["shm:7"] = {{0, 128 * kMiB}};
+  hints.shared_objects[200]["shm:7"] = {{0, 128 * kMiB}};
+  PolicyConfig config;
+  config.max_node_cpu_utilisation = 1.75;
+  config.node_memory_reserve_bytes = 32 * kMiB;
+  PolicyState state;
+  const auto out = decide(t, s, hints, config, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads) << out.decisions[0].summary;
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0});
+  EXPECT_EQ(out.decisions[0].bytes_to_migrate, 0u);
+}
+
 TEST(Policy, ASharedObjectCountsWhatTheMemberMappingMostOfItHolds) {
   // Each has 64 MiB of its own; one has touched 20 MiB of the segment, the other 32 MiB: the
   // group holds 64 + 64 + 32 MiB, whichever member is read first.
