@@ -230,6 +230,19 @@ TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResul
   EXPECT_EQ(outcome.bytes_moved, 0u);
 }
 
+// The start-up migration probe. This host has one node: memory cannot be placed on node 1,
+// which it says as kUnsupported naming the node; the two-node measurement runs in the guest
+// (tests/vm/test_coordinator_scenario.sh checks the coordinator's line).
+TEST(CoordinatorActuators, MigrationProbeNeedsASecondNodeAndSaysSo) {
+  auto probe = probe_migration_rate(0, 1);
+  ASSERT_FALSE(probe);
+  EXPECT_EQ(probe.error().kind, ErrorKind::kUnsupported);
+  EXPECT_NE(probe.error().message.find("node 1"), std::string::npos) << probe.error().message;
+  auto same = probe_migration_rate(0, 0);
+  ASSERT_FALSE(same);
+  EXPECT_EQ(same.error().kind, ErrorKind::kBadInput);
+}
+
 TEST(CoordinatorActuators, ApplyMovesMemoryOnTheWorkerAndJournalsWhenItEnds) {
   Child child = Child::start(online_cpus(), online_cpus());
   OneNodeExecutor on("memory-worker");

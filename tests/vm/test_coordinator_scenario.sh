@@ -33,6 +33,7 @@ check "measures written" "$vm_python" "$vm_dir/check_scenario.py" "$out" measure
 # between runs by more than the margins (docs/performance.md has the table and the spread).
 # Noise floor: one ~0.5 s sample at 30% remote, e.g. a thread caught mid-move by the sampler.
 goal "aurora's integrated remote share is at most AutoNUMA's" "$vm_python" "$vm_dir/check_scenario.py" "$out" beats-autonuma --slack 0.15
+check "aurora: page migration measured at start" grep -q "page migration measured at [0-9]* MiB/s" "$out/aurora/run.log"
 check "aurora acted on the misplacement" "$vm_python" "$vm_dir/check_scenario.py" "$out" acted aurora
 check "both on: no ping-pong" "$vm_python" "$vm_dir/check_scenario.py" "$out" no-pingpong both
 for mode in aurora both; do

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/coordinator_config.hpp"
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
@@ -22,6 +23,29 @@ namespace {
 
 // A page migration that moved less than this says little about the rate of the next one.
 constexpr std::uint64_t kMinimumMeasuredMigrationBytes = 8ull << 20;
+
+// Until a real migration has been measured, a move is costed at the rate this machine moves
+// 16 MiB of our own memory, rather than at the budget: the first migration in the 2-node TCG
+// guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
+// than a thread (docs/coordinator.md, "Actuators").
+void probe_migration(const Topology& topology, coord::CostParameters& cost) {
+  std::vector<int> memory_nodes;
+  for (const auto& node : topology.nodes)
+    if (node.memory_total_bytes > 0) memory_nodes.push_back(node.id);
+  if (memory_nodes.size() < 2) return;  // nothing to migrate between
+  auto probe = coord::probe_migration_rate(memory_nodes[0], memory_nodes[1]);
+  if (!probe) {
+    fmt::print("coordinator: page migration not measured ({}); moves are costed at the {:.0f} MiB/s budget until one "
+               "is\n",
+               probe.error().message, cost.migration_budget_bytes_per_second / (1 << 20));
+    return;
+  }
+  cost.migration_observed_bytes_per_second = probe->bytes_per_second();
+  fmt::print("coordinator: page migration measured at {:.0f} MiB/s ({:.0f} MiB of its own memory, node {} -> {}, "
+             "{:.3f} s); moves are costed at the lower of that and the {:.0f} MiB/s budget until a real one is measured\n",
+             probe->bytes_per_second() / (1 << 20), static_cast<double>(probe->bytes_moved) / (1 << 20), memory_nodes[0],
+             memory_nodes[1], probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
+}
 
 struct RunOptions {
   bool apply = false;
@@ -84,6 +108,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   fmt::print("coordinator: {} ({} nodes); policy every {:.1f} s\n",
              options.apply ? "applying decisions (journal " + journal->path() + ")" : "dry run (use --apply to act)",
              source->topology().nodes.size(), cc.interval_seconds);
+  if (options.replay.empty()) probe_migration(source->topology(), policy.cost);
   const auto started = std::chrono::steady_clock::now();
   double first = -1, last_decision = -1e18;
   int cycles = 0, recommended = 0;

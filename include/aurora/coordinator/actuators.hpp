@@ -71,4 +71,17 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
                                                const std::function<bool()>& should_stop = {},
                                                std::uint64_t max_pages = 0);
 
+// What probe_migration_rate measured.
+struct MigrationProbe {
+  std::uint64_t bytes_moved = 0;
+  double seconds = 0;
+  double bytes_per_second() const { return seconds > 0 ? static_cast<double>(bytes_moved) / seconds : 0; }
+};
+
+// Moves `bytes` of the caller's own memory, first-touched on `from_node`, to `to_node` with one
+// move_pages(2) call and times it: how fast this machine migrates pages when nothing else
+// contends (a busy target process is slower). kUnsupported when memory cannot be placed on
+// `from_node` (one node, or a node without memory).
+Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes = 16u << 20);
+
 }  // namespace aurora::coord

@@ -1,0 +1,69 @@
+// How fast this machine migrates pages, measured once at start-up on the coordinator's own
+// memory, so the first move is costed with a measured rate rather than the budget.
+#include <numaif.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "aurora/coordinator/actuators.hpp"
+
+namespace aurora::coord {
+
+namespace {
+
+struct Unmapper {
+  std::size_t length;
+  void operator()(void* address) const { ::munmap(address, length); }
+};
+using Mapping = std::unique_ptr<void, Unmapper>;
+
+}  // namespace
+
+Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes) {
+  if (from_node == to_node || from_node < 0 || to_node < 0 || from_node >= 64 || to_node >= 64)
+    return fail(ErrorKind::kBadInput, fmt::format("probe_migration_rate: nodes {} and {} must differ and be 0..63",
+                                                  from_node, to_node));
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t length = std::max(page, bytes / page * page);
+  void* address = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (address == MAP_FAILED)
+    return fail(ErrorKind::kRuntime, fmt::format("page migration probe: mmap of {} bytes: {}", length, std::strerror(errno)));
+  const Mapping mapping(address, Unmapper{length});
+  // Base pages, as most of what the coordinator moves: a huge page moves in one go and would
+  // make the rate look several times higher than it is for a process's scattered pages.
+  ::madvise(address, length, MADV_NOHUGEPAGE);
+  unsigned long from_mask = 1ul << from_node;
+  if (::mbind(address, length, MPOL_BIND, &from_mask, 8 * sizeof from_mask, 0) != 0)
+    return fail(ErrorKind::kUnsupported, fmt::format("page migration probe: cannot place memory on node {} (mbind: {})",
+                                                     from_node, std::strerror(errno)));
+  std::memset(address, 1, length);  // first touch: every page now lies on from_node
+  const std::size_t count = length / page;
+  std::vector<void*> pages(count);
+  for (std::size_t i = 0; i < count; ++i) pages[i] = static_cast<char*>(address) + i * page;
+  std::vector<int> nodes(count, to_node), status(count, -1);
+  const auto start = std::chrono::steady_clock::now();
+  const long rc = ::syscall(SYS_move_pages, 0, count, pages.data(), nodes.data(), status.data(), MPOL_MF_MOVE);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rc < 0) {
+    const int error = errno;
+    // ENODEV: the target node is not online or has no memory (mbind may accept it anyway).
+    return fail(error == ENODEV ? ErrorKind::kUnsupported : ErrorKind::kRuntime,
+                fmt::format("page migration probe: move_pages to node {}: {}", to_node, std::strerror(error)));
+  }
+  const auto moved = static_cast<std::size_t>(std::count(status.begin(), status.end(), to_node));
+  if (moved == 0 || seconds <= 0)
+    return fail(ErrorKind::kRuntime, fmt::format("page migration probe: none of {} pages reached node {} (full?)",
+                                                 count, to_node));
+  return MigrationProbe{moved * page, seconds};
+}
+
+}  // namespace aurora::coord
