@@ -873,7 +873,9 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       const Unit& other = *swap->partner->unit;
       outcome.decisions.push_back(
           describe(nodes, config, ledger, u, cand.weighted_before, *best, options, SwapSide{&other, &swap->theirs}));
-      const std::vector<Option> their_options{swap->theirs};
+      // Its own options as well, so its evidence lists what it had without the swap.
+      std::vector<Option> their_options = planner.options(other, swap->partner->weighted_before);
+      their_options.push_back(swap->theirs);
       outcome.decisions.push_back(describe(nodes, config, ledger, other, swap->partner->weighted_before, swap->theirs,
                                            their_options, SwapSide{&u, best}));
       for (const auto& [unit, option] : {std::pair<const Unit*, const Option*>{&u, best}, {&other, &swap->theirs}}) {

@@ -731,6 +731,10 @@ TEST(Policy, ProcessesRunningWhereTheOtherOnesMemoryIsSwapNodes) {
     EXPECT_TRUE(says_swap) << d.summary;
     EXPECT_NE(d.summary.find(fmt::format("swapping nodes with pid {}", d.pids[0] == 100 ? 200 : 100)), std::string::npos)
         << d.summary;
+    // Each lists its own alternatives: memory as much as fits, which the swap beats.
+    bool lists_fill = false;
+    for (const auto& line : d.evidence) lists_fill = lists_fill || line.find("move-memory (as much as fits)") != std::string::npos;
+    EXPECT_TRUE(lists_fill) << d.pids[0];
   }
   EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{out.decisions[0].pids[0] == 100 ? 1 : 0});
   EXPECT_EQ(out.decisions[1].target_nodes, std::vector<int>{out.decisions[1].pids[0] == 100 ? 1 : 0});
