@@ -414,6 +414,13 @@ std::vector<int> target_ids(const NodeTable& nodes, const Option& o) {
   return out;
 }
 
+// Its threads can move to `node` as they are (the node has room): no swap is needed for that.
+bool threads_fit_on(const std::vector<Option>& options, int node) {
+  return std::any_of(options.begin(), options.end(), [&](const Option& o) {
+    return o.action == ActionKind::kMoveThreads && o.set == std::vector<int>{node};
+  });
+}
+
 // A unit worth deciding on, with its placement now and the penalty that orders the decisions.
 struct Candidate {
   Unit* unit;
@@ -444,19 +451,17 @@ std::optional<std::pair<int, int>> swap_side(const NodeTable& nodes, const Polic
 
 std::optional<SwapPlan> find_swap(const Planner& planner, const NodeTable& nodes, const PolicyConfig& config,
                                   const Candidate& cand, const std::vector<Candidate>& candidates,
-                                  const std::set<const Unit*>& decided, const std::vector<Option>& options) {
+                                  const std::set<const Unit*>& visited, const std::vector<Option>& options) {
   const Unit& u = *cand.unit;
   const auto mine = swap_side(nodes, config, u);
   if (!mine) return std::nullopt;
   const auto [runs, memory] = *mine;
-  // Room beside its memory already: a plain thread move, no swap needed.
-  for (const Option& o : options)
-    if (o.action == ActionKind::kMoveThreads && o.set == std::vector<int>{memory}) return std::nullopt;
+  if (threads_fit_on(options, memory)) return std::nullopt;  // a plain thread move does
   const double utilisation = std::max(1.0, config.max_node_cpu_utilisation);  // one node each
   std::optional<SwapPlan> best;
   for (const Candidate& other : candidates) {
     const Unit& v = *other.unit;
-    if (&v == &u || decided.count(&v)) continue;
+    if (&v == &u || visited.count(&v)) continue;
     const auto theirs = swap_side(nodes, config, v);
     if (!theirs || theirs->first != memory || theirs->second != runs) continue;
     if (planner.cpu_room(u, memory, utilisation) + v.demand[memory] < u.demand_total ||
@@ -494,118 +499,117 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
   const double penalty_before = best->estimate.penalty_seconds_per_second;
   const double penalty_after = penalty_rate(u.cpu_total, u.intensity, best->weighted_after, config.cost);
   Decision d;
-    d.pids = u.pids;
-    d.comm = first.comm;
-    d.cgroup = first.cgroup;
-    d.container = first.container;
-    d.workload_class = u.cls.workload_class;
-    d.action = best->action;
-    d.target_nodes = to_nodes;
-    const bool moves_memory = best->action != ActionKind::kMoveThreads;
-    if (moves_memory)
-      for (int i = 0; i < nodes.size(); ++i)
-        if (std::find(best->set.begin(), best->set.end(), i) == best->set.end() &&
-            u.memory[i] > best->memory_bytes_after[i])
-          d.bytes_from_node[nodes.ids[i]] = static_cast<std::uint64_t>(u.memory[i] - best->memory_bytes_after[i]);
-    d.bytes_to_migrate = best->bytes;
-    d.partial_memory = best->partial;
-    // Memory alone, with threads the coordinator may move: they run there (memory_alone), so
-    // they are pinned there.
-    d.keep_threads_there = best->action == ActionKind::kMoveMemory && config.enable_thread_affinity &&
-                           !u.threads_fixed && d.container.empty();
-    d.threads_to_move = best->threads_moved;
-    d.remote_share_before = remote_before;
-    d.remote_share_after = remote_share(best->cpu_after, best->memory_after);
-    d.weighted_distance_before = weighted_before;
-    d.weighted_distance_after = best->weighted_after;
-    d.estimate = best->estimate;
-    const int cpu_home = dominant(u.cpu), memory_home = dominant(u.memory);
-    const bool third = best->action == ActionKind::kMoveBoth &&
-                       std::find(best->set.begin(), best->set.end(), cpu_home) == best->set.end() &&
-                       std::find(best->set.begin(), best->set.end(), memory_home) == best->set.end();
-    std::string what;
-    const std::string fits =
-        best->partial ? fmt::format(", as much as fits (the rest, {:.0f} MiB, stays)",
-                                    (u.rss - best->memory_bytes_after[best->set.front()]) / kMiB)
-                      : "";
-    const bool near_device = u.device_index >= 0 &&
-                             std::find(best->set.begin(), best->set.end(), u.device_index) != best->set.end();
-    switch (best->action) {
-      case ActionKind::kMoveThreads:
-        what = fmt::format("move its threads to node {} ({}){}", nodes_text(nodes, best->set),
-                           near_device && memory_home != u.device_index ? "near its device" : "where its memory is",
-                           swap.partner ? fmt::format(", swapping nodes with pid {}", swap.partner->members.front()->pid) : "");
-        break;
-      case ActionKind::kMoveMemory:
-        what = fmt::format("move {:.0f} MiB of its memory to node {} (where it runs){}{}", best->bytes / kMiB,
-                           nodes_text(nodes, best->set), fits, d.keep_threads_there ? "; its threads are kept there" : "");
-        break;
-      case ActionKind::kMoveBoth:
-        what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set),
-                           near_device ? " (near its device)" : third ? " (a third node with room)" : "", fits);
-        break;
-      case ActionKind::kLeave: break;
-    }
-    std::string who = u.pids.size() == 1 ? fmt::format("pid {} ({})", first.pid, first.comm)
-                                         : fmt::format("pids {} sharing memory", fmt::join(u.pids, ","));
-    d.summary = fmt::format("{}: {}; remote share {:.0f}% -> {:.0f}%, expected net gain {:.1f} CPU-s over {:.0f} s",
-                            who, what, d.remote_share_before * 100, d.remote_share_after * 100,
-                            d.estimate.net_gain_seconds(), config.cost.horizon_seconds);
-    d.evidence.push_back(fmt::format("threads: {:.2f} CPUs over {} thread(s): {}", u.cpu_total, u.threads, shares_text(nodes, u.cpu)));
-    if (u.demand_total > u.cpu_total + 0.05)
-      d.evidence.push_back(fmt::format("    they want {:.2f} CPUs: {:.2f} CPU-s/s waiting in runqueues (capacity is planned with that)",
-                                       u.demand_total, u.demand_total - u.cpu_total));
-    d.evidence.push_back(fmt::format("memory: {:.0f} MiB: {}", u.rss / kMiB, shares_text(nodes, u.memory)));
-    if (const double file = std::accumulate(u.file_memory.begin(), u.file_memory.end(), 0.0); file >= kMinimumMigrationBytes)
-      d.evidence.push_back(fmt::format("    {:.0f} MiB of it in file mappings ({}), which page migration leaves",
-                                       file / kMiB, shares_text(nodes, u.file_memory)));
-    d.evidence.push_back(fmt::format("class: {}", u.cls.why));
-    if (u.device_index >= 0)
-      d.evidence.push_back(fmt::format("device: the devices behind its open files and sockets are on node {}; {:.0f}% of its CPU time ran there",
-                                       nodes.ids[u.device_index], c[u.device_index] * 100));
-    d.evidence.push_back(fmt::format("weighted distance {:.2f} -> {:.2f}; penalty {:.3f} -> {:.3f} CPU-s/s",
-                                     d.weighted_distance_before, d.weighted_distance_after, penalty_before, penalty_after));
-    const bool measured = migration_rate(config.cost) < config.cost.migration_budget_bytes_per_second;
-    d.evidence.push_back(fmt::format("saving {:.1f} CPU-s over {:.0f} s; cost {:.2f} CPU-s ({:.0f} MiB at {:.0f} MiB/s{} takes {:.1f} s, {} thread move(s))",
-                                     d.estimate.expected_saving_seconds, config.cost.horizon_seconds, d.estimate.migration_cost_seconds,
-                                     best->bytes / kMiB, migration_rate(config.cost) / kMiB, measured ? " (measured)" : "",
-                                     d.estimate.migration_duration_seconds, best->threads_moved));
-    // What "no room" below means: each node's CPUs wanted and memory free, against the limits.
-    std::string room;
+  d.pids = u.pids;
+  d.comm = first.comm;
+  d.cgroup = first.cgroup;
+  d.container = first.container;
+  d.workload_class = u.cls.workload_class;
+  d.action = best->action;
+  d.target_nodes = to_nodes;
+  const bool moves_memory = best->action != ActionKind::kMoveThreads;
+  if (moves_memory)
     for (int i = 0; i < nodes.size(); ++i)
-      if (nodes.cpu_capacity[i] > 0)
-        room += fmt::format("{}node{} {:.1f} of {:.1f} CPUs wanted, {:.0f} MiB free", room.empty() ? "" : "; ", nodes.ids[i],
-                            ledger.cpu_load[i], nodes.cpu_capacity[i] * config.max_node_cpu_utilisation,
-                            std::max(0.0, static_cast<double>(ledger.memory_free[i]) - static_cast<double>(config.node_memory_reserve_bytes)) / kMiB);
-    d.evidence.push_back("room: " + room);
-    if (swap.partner) {
-      const ProcessSample& head = *swap.partner->members.front();
-      d.swapped_with = swap.partner->pids;
-      d.evidence.push_back(fmt::format(
-          "swap: node {} has no room for its {:.2f} CPUs until pid {} ({})'s {:.2f} leave it for node {}, where that "
-          "one's memory is; both moves are made together",
-          nodes_text(nodes, best->set), u.demand_total, head.pid, head.comm, swap.partner->demand_total,
-          nodes_text(nodes, swap.partner_option->set)));
-    }
-    // The best option of each kind (whole and as-much-as-fits apart), then the kinds with none.
-    std::string alternatives;
-    std::vector<std::string> labels;
-    std::map<std::string, const Option*> top_of;
-    for (const Option& o : options) {
-      const std::string label = option_label(o);
-      const Option*& top = top_of[label];
-      if (!top) labels.push_back(label);
-      if (!top || o.estimate.net_gain_seconds() > top->estimate.net_gain_seconds()) top = &o;
-    }
-    std::stable_sort(labels.begin(), labels.end());
-    for (const std::string& label : labels)
-      alternatives += fmt::format("{}{} to node {}: net {:.1f}", alternatives.empty() ? "" : "; ", label,
-                                  nodes_text(nodes, top_of[label]->set), top_of[label]->estimate.net_gain_seconds());
-    for (ActionKind kind : {ActionKind::kMoveThreads, ActionKind::kMoveMemory, ActionKind::kMoveBoth})
-      if (!top_of.count(to_string(kind)))
-        alternatives += fmt::format("{}{}: not possible (disabled or no room)", alternatives.empty() ? "" : "; ", to_string(kind));
-    d.evidence.push_back("options (CPU-s): leave: net 0.0; " + alternatives);
-
+      if (std::find(best->set.begin(), best->set.end(), i) == best->set.end() &&
+          u.memory[i] > best->memory_bytes_after[i])
+        d.bytes_from_node[nodes.ids[i]] = static_cast<std::uint64_t>(u.memory[i] - best->memory_bytes_after[i]);
+  d.bytes_to_migrate = best->bytes;
+  d.partial_memory = best->partial;
+  // Memory alone, with threads the coordinator may move: they run there (memory_alone), so
+  // they are pinned there.
+  d.keep_threads_there = best->action == ActionKind::kMoveMemory && config.enable_thread_affinity &&
+                         !u.threads_fixed && d.container.empty();
+  d.threads_to_move = best->threads_moved;
+  d.remote_share_before = remote_before;
+  d.remote_share_after = remote_share(best->cpu_after, best->memory_after);
+  d.weighted_distance_before = weighted_before;
+  d.weighted_distance_after = best->weighted_after;
+  d.estimate = best->estimate;
+  const int cpu_home = dominant(u.cpu), memory_home = dominant(u.memory);
+  const bool third = best->action == ActionKind::kMoveBoth &&
+                     std::find(best->set.begin(), best->set.end(), cpu_home) == best->set.end() &&
+                     std::find(best->set.begin(), best->set.end(), memory_home) == best->set.end();
+  std::string what;
+  const std::string fits =
+      best->partial ? fmt::format(", as much as fits (the rest, {:.0f} MiB, stays)",
+                                  (u.rss - best->memory_bytes_after[best->set.front()]) / kMiB)
+                    : "";
+  const bool near_device = u.device_index >= 0 &&
+                           std::find(best->set.begin(), best->set.end(), u.device_index) != best->set.end();
+  switch (best->action) {
+    case ActionKind::kMoveThreads:
+      what = fmt::format("move its threads to node {} ({}){}", nodes_text(nodes, best->set),
+                         near_device && memory_home != u.device_index ? "near its device" : "where its memory is",
+                         swap.partner ? fmt::format(", swapping nodes with pid {}", swap.partner->members.front()->pid) : "");
+      break;
+    case ActionKind::kMoveMemory:
+      what = fmt::format("move {:.0f} MiB of its memory to node {} (where it runs){}{}", best->bytes / kMiB,
+                         nodes_text(nodes, best->set), fits, d.keep_threads_there ? "; its threads are kept there" : "");
+      break;
+    case ActionKind::kMoveBoth:
+      what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set),
+                         near_device ? " (near its device)" : third ? " (a third node with room)" : "", fits);
+      break;
+    case ActionKind::kLeave: break;
+  }
+  std::string who = u.pids.size() == 1 ? fmt::format("pid {} ({})", first.pid, first.comm)
+                                       : fmt::format("pids {} sharing memory", fmt::join(u.pids, ","));
+  d.summary = fmt::format("{}: {}; remote share {:.0f}% -> {:.0f}%, expected net gain {:.1f} CPU-s over {:.0f} s",
+                          who, what, d.remote_share_before * 100, d.remote_share_after * 100,
+                          d.estimate.net_gain_seconds(), config.cost.horizon_seconds);
+  d.evidence.push_back(fmt::format("threads: {:.2f} CPUs over {} thread(s): {}", u.cpu_total, u.threads, shares_text(nodes, u.cpu)));
+  if (u.demand_total > u.cpu_total + 0.05)
+    d.evidence.push_back(fmt::format("    they want {:.2f} CPUs: {:.2f} CPU-s/s waiting in runqueues (capacity is planned with that)",
+                                     u.demand_total, u.demand_total - u.cpu_total));
+  d.evidence.push_back(fmt::format("memory: {:.0f} MiB: {}", u.rss / kMiB, shares_text(nodes, u.memory)));
+  if (const double file = std::accumulate(u.file_memory.begin(), u.file_memory.end(), 0.0); file >= kMinimumMigrationBytes)
+    d.evidence.push_back(fmt::format("    {:.0f} MiB of it in file mappings ({}), which page migration leaves",
+                                     file / kMiB, shares_text(nodes, u.file_memory)));
+  d.evidence.push_back(fmt::format("class: {}", u.cls.why));
+  if (u.device_index >= 0)
+    d.evidence.push_back(fmt::format("device: the devices behind its open files and sockets are on node {}; {:.0f}% of its CPU time ran there",
+                                     nodes.ids[u.device_index], c[u.device_index] * 100));
+  d.evidence.push_back(fmt::format("weighted distance {:.2f} -> {:.2f}; penalty {:.3f} -> {:.3f} CPU-s/s",
+                                   d.weighted_distance_before, d.weighted_distance_after, penalty_before, penalty_after));
+  const bool measured = migration_rate(config.cost) < config.cost.migration_budget_bytes_per_second;
+  d.evidence.push_back(fmt::format("saving {:.1f} CPU-s over {:.0f} s; cost {:.2f} CPU-s ({:.0f} MiB at {:.0f} MiB/s{} takes {:.1f} s, {} thread move(s))",
+                                   d.estimate.expected_saving_seconds, config.cost.horizon_seconds, d.estimate.migration_cost_seconds,
+                                   best->bytes / kMiB, migration_rate(config.cost) / kMiB, measured ? " (measured)" : "",
+                                   d.estimate.migration_duration_seconds, best->threads_moved));
+  // What "no room" below means: each node's CPUs wanted and memory free, against the limits.
+  std::string room;
+  for (int i = 0; i < nodes.size(); ++i)
+    if (nodes.cpu_capacity[i] > 0)
+      room += fmt::format("{}node{} {:.1f} of {:.1f} CPUs wanted, {:.0f} MiB free", room.empty() ? "" : "; ", nodes.ids[i],
+                          ledger.cpu_load[i], nodes.cpu_capacity[i] * config.max_node_cpu_utilisation,
+                          std::max(0.0, static_cast<double>(ledger.memory_free[i]) - static_cast<double>(config.node_memory_reserve_bytes)) / kMiB);
+  d.evidence.push_back("room: " + room);
+  if (swap.partner) {
+    const ProcessSample& head = *swap.partner->members.front();
+    d.swapped_with = swap.partner->pids;
+    d.evidence.push_back(fmt::format(
+        "swap: node {} has no room for its {:.2f} CPUs until pid {} ({})'s {:.2f} leave it for node {}, where that "
+        "one's memory is; both moves are made together",
+        nodes_text(nodes, best->set), u.demand_total, head.pid, head.comm, swap.partner->demand_total,
+        nodes_text(nodes, swap.partner_option->set)));
+  }
+  // The best option of each kind (whole and as-much-as-fits apart), then the kinds with none.
+  std::string alternatives;
+  std::vector<std::string> labels;
+  std::map<std::string, const Option*> top_of;
+  for (const Option& o : options) {
+    const std::string label = option_label(o);
+    const Option*& top = top_of[label];
+    if (!top) labels.push_back(label);
+    if (!top || o.estimate.net_gain_seconds() > top->estimate.net_gain_seconds()) top = &o;
+  }
+  std::stable_sort(labels.begin(), labels.end());
+  for (const std::string& label : labels)
+    alternatives += fmt::format("{}{} to node {}: net {:.1f}", alternatives.empty() ? "" : "; ", label,
+                                nodes_text(nodes, top_of[label]->set), top_of[label]->estimate.net_gain_seconds());
+  for (ActionKind kind : {ActionKind::kMoveThreads, ActionKind::kMoveMemory, ActionKind::kMoveBoth})
+    if (!top_of.count(to_string(kind)))
+      alternatives += fmt::format("{}{}: not possible (disabled or no room)", alternatives.empty() ? "" : "; ", to_string(kind));
+  d.evidence.push_back("options (CPU-s): leave: net 0.0; " + alternatives);
   return d;
 }
 
@@ -770,10 +774,12 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                    [](const Candidate& a, const Candidate& b) { return a.penalty > b.penalty; });
 
   Planner planner(nodes, config, ledger);
-  std::set<const Unit*> decided;  // swap partners, decided with the unit they swap with
+  // Units the loop has reached (decided, skipped or frozen) or decided as a swap partner: a
+  // partner is only ever one not looked at yet, so no unit gets two decisions in a cycle.
+  std::set<const Unit*> visited;
   for (const Candidate& cand : candidates) {
     Unit& u = *cand.unit;
-    if (decided.count(&u)) continue;
+    if (!visited.insert(&u).second) continue;
     const ProcessSample& first = *u.members.front();
     auto skip = [&](std::string reason) {
       for (int pid : u.pids) outcome.skipped.push_back({pid, first.comm, reason});
@@ -787,17 +793,14 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     // these run: the two swap (AutoNUMA's task swap, decided with both processes' figures).
     const int moves_left = config.max_moves_per_cycle - static_cast<int>(outcome.decisions.size());
     std::optional<SwapPlan> swap;
-    if (moves_left >= 2) swap = find_swap(planner, nodes, config, cand, candidates, decided, options);
+    if (moves_left >= 2) swap = find_swap(planner, nodes, config, cand, candidates, visited, options);
     if (swap) options.push_back(swap->mine);
     // A process that may be its swap partner is still being watched: moving this one's memory
     // now would take the swap away from both (found in the 2-node guest, where two such
     // processes start a fraction of a second apart). One min_observed_seconds at most.
     if (!swap) {
       const auto side = swap_side(nodes, config, u);
-      const bool thread_room = std::any_of(options.begin(), options.end(), [&](const Option& o) {
-        return o.action == ActionKind::kMoveThreads && side && o.set == std::vector<int>{side->second};
-      });
-      if (side && !thread_room)
+      if (side && !threads_fit_on(options, side->second))
         if (auto it = std::find_if(settling_sides.begin(), settling_sides.end(),
                                    [&](const auto& s) { return s.first.first == side->second && s.first.second == side->first; });
             it != settling_sides.end()) {
@@ -884,7 +887,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
           state.record_move(pid, MoveRecord{now_seconds, placement_of(nodes, *unit), target_ids(nodes, *option),
                                             option->estimate.migration_duration_seconds});
       }
-      decided.insert(&other);
+      visited.insert(&other);
       continue;
     }
     outcome.decisions.push_back(describe(nodes, config, ledger, u, cand.weighted_before, *best, options, {}));

@@ -49,6 +49,16 @@ Snapshot with_nodes(Snapshot s, const Topology& t) {
   return s;
 }
 
+// Hints for pids 100 and 200 sharing one object (`key`), each mapping `mib` of it on node 0
+// (`second_mib` for 200 where the two map different amounts of it).
+PolicyHints sharing_one_object(const std::string& key, std::uint64_t mib, std::uint64_t second_mib = 0) {
+  PolicyHints hints;
+  hints.share_group = {{100, key}, {200, key}};
+  hints.shared_objects[100][key] = {{0, mib * kMiB}};
+  hints.shared_objects[200][key] = {{0, (second_mib ? second_mib : mib) * kMiB}};
+  return hints;
+}
+
 TEST(CostModel, RemoteShareAndWeightedDistance) {
   const Topology t = make_uniform_topology(2, 4, 8 * kGiB, 21);
   const NodeTable nodes = NodeTable::from_topology(t);
@@ -452,10 +462,7 @@ TEST(Policy, AGroupCountsTheSegmentItSharesOnce) {
                                        process(300, {{0, 7.0}}, {{0, 64}}, 8),      // node 0's CPUs full
                                        process(400, {{1, 0.5}}, {{1, 2560}}, 1)}),  // node 1: 1.5 GiB free
                           t);
-  PolicyHints hints;
-  hints.share_group = {{100, "shm:42"}, {200, "shm:42"}};
-  hints.shared_objects[100]["shm:42"] = {{0, 1024 * kMiB}};
-  hints.shared_objects[200]["shm:42"] = {{0, 1024 * kMiB}};
+  const PolicyHints hints = sharing_one_object("shm:42", 1024);
   PolicyConfig config;
   config.node_memory_reserve_bytes = 0;
   PolicyState state;
@@ -482,10 +489,7 @@ TEST(Policy, AGroupsFewMegabytesPerMemberOffNodeDoNotOutweighAThreadMove) {
   ProcessSample away = process(200, {{1, 1.0}}, {{0, 128}}, 1);
   away.memory_bytes_by_node[1] = 8 * kMiB + 200 * 1024;
   Snapshot s = with_nodes(snapshot_of({near, away}), t);
-  PolicyHints hints;
-  hints.share_group = {{100, "shm:7"}, {200, "shm:7"}};
-  hints.shared_objects[100]["shm:7"] = {{0, 128 * kMiB}};
-  hints.shared_objects[200]["shm:7"] = {{0, 128 * kMiB}};
+  const PolicyHints hints = sharing_one_object("shm:7", 128);
   PolicyConfig config;
   config.max_node_cpu_utilisation = 1.75;
   config.node_memory_reserve_bytes = 32 * kMiB;
@@ -504,10 +508,7 @@ TEST(Policy, ASharedObjectCountsWhatTheMemberMappingMostOfItHolds) {
   for (bool larger_first : {false, true}) {
     const std::uint64_t first_view = larger_first ? 32 : 20, second_view = larger_first ? 20 : 32;
     Snapshot s = snapshot_of({process(100, {{1, 1.0}}, {{0, 64 + first_view}}), process(200, {{1, 1.0}}, {{0, 64 + second_view}})});
-    PolicyHints hints;
-    hints.share_group = {{100, "shm:7"}, {200, "shm:7"}};
-    hints.shared_objects[100]["shm:7"] = {{0, first_view * kMiB}};
-    hints.shared_objects[200]["shm:7"] = {{0, second_view * kMiB}};
+    const PolicyHints hints = sharing_one_object("shm:7", first_view, second_view);
     PolicyState state;
     const auto out = decide(t, s, hints, {}, state, 0);
     ASSERT_EQ(out.decisions.size(), 1u);
@@ -524,10 +525,7 @@ TEST(Policy, AFileSharedByAGroupIsCountedOnceAndStaysWhereItIs) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   Snapshot s = snapshot_of({process(100, {{1, 1.0}}, {{0, 576}}), process(200, {{1, 1.0}}, {{0, 576}})});
   for (auto& p : s.processes) p.file_bytes_by_node = {{0, 512 * kMiB}};
-  PolicyHints hints;
-  hints.share_group = {{100, "file:103:02:77"}, {200, "file:103:02:77"}};
-  hints.shared_objects[100]["file:103:02:77"] = {{0, 512 * kMiB}};
-  hints.shared_objects[200]["file:103:02:77"] = {{0, 512 * kMiB}};
+  const PolicyHints hints = sharing_one_object("file:103:02:77", 512);
   PolicyState state;
   const auto out = decide(t, s, hints, {}, state, 0);
   ASSERT_EQ(out.decisions.size(), 1u);
