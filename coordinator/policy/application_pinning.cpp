@@ -10,10 +10,9 @@
 
 namespace aurora::coord::hints_detail {
 
-Result<bool> threads_pinned_by_application(const HostRoot& root, int pid) {
+Result<ThreadPlacement> thread_placement(const HostRoot& root, int pid) {
   auto tids = list_tids(root, pid);
   if (!tids) return tl::unexpected(tids.error());
-  if (tids->size() < 2) return false;
   std::vector<std::vector<int>> thread_masks;
   std::set<int> allowed;  // the union of its threads' masks: what the process as a whole may use
   for (int tid : *tids) {
@@ -30,7 +29,10 @@ Result<bool> threads_pinned_by_application(const HostRoot& root, int pid) {
   std::set<std::vector<int>> narrower_masks;
   for (const auto& mask : thread_masks)
     if (mask.size() < allowed.size()) narrower_masks.insert(mask);
-  return narrower_masks.size() >= 2;
+  ThreadPlacement placement;
+  placement.allowed_cpus.assign(allowed.begin(), allowed.end());
+  placement.pinned_by_application = narrower_masks.size() >= 2;
+  return placement;
 }
 
 }  // namespace aurora::coord::hints_detail

@@ -24,10 +24,16 @@ namespace aurora::coord::hints_detail {
 Result<std::map<std::string, NodeCounters>> shared_memory_objects(const HostRoot& root, int pid,
                                                                   std::uint64_t min_resident_bytes);
 
-// True when the application chose per-thread placement: at least two of its threads have
-// masks narrower than the process's allowed set (the union of its threads' masks) and those
-// masks differ. kNotFound when the process exited.
-Result<bool> threads_pinned_by_application(const HostRoot& root, int pid);
+// Where a process's threads may run, from each thread's Cpus_allowed_list.
+struct ThreadPlacement {
+  // The union of its threads' masks: the CPUs the process as a whole may use.
+  std::vector<int> allowed_cpus;
+  // The application chose per-thread placement: at least two of its threads have masks
+  // narrower than allowed_cpus, and those masks differ.
+  bool pinned_by_application = false;
+};
+// kNotFound when the process exited.
+Result<ThreadPlacement> thread_placement(const HostRoot& root, int pid);
 
 // A socket's peer address: 16 bytes, IPv4 as ::ffff:a.b.c.d.
 struct PeerAddress {

@@ -107,6 +107,13 @@ double small_remote_bytes(const Unit& u) {
 struct Ledger {
   std::vector<double> cpu_load;     // cores busy
   std::vector<double> memory_free;  // bytes
+  // Of cpu_load, the cores wanted by small processes allowed on every node (the monitor, shells,
+  // daemons): the scheduler's load balancer takes them to idle CPUs on other nodes when a
+  // placement fills their node. Found in the 2-node guest: the monitor and the locality sampler
+  // wanted 1.8 of node 0's 2 CPUs, so a 576 MiB process could not have its threads moved to
+  // the node holding most of its memory, with node 1's 2 CPUs about to be idle; it had its
+  // memory migrated instead, and ran remote while that took.
+  std::vector<double> movable_load;
 };
 
 struct Option {
@@ -151,6 +158,8 @@ std::string nodes_text(const NodeTable& nodes, const std::vector<int>& set) {
   return out;
 }
 
+bool in_set(const std::vector<int>& set, int node) { return std::find(set.begin(), set.end(), node) != set.end(); }
+
 // The nodes closest to `center` (CPU-bearing ones, by distance) until `enough` says the set
 // has room: numad's minimum node count, measured against real free capacity.
 template <class Enough>
@@ -172,6 +181,19 @@ class Planner {
     return nodes_.cpu_capacity[s] * utilisation - (ledger_.cpu_load[s] - u.demand[s]);
   }
   double cpu_room(const Unit& u, int s) const { return cpu_room(u, s, config_.max_node_cpu_utilisation); }
+  // The cores small processes allowed everywhere would give up on `set` for CPUs idle on the
+  // other nodes (idle once `u` has left them): the load balancer moves such tasks off a busy
+  // node when another has idle CPUs. Only really idle CPUs count, whatever the utilisation.
+  double displaceable(const Unit& u, const std::vector<int>& set) const {
+    double movable = 0, idle = 0;
+    for (int s = 0; s < nodes_.size(); ++s) {
+      if (in_set(set, s))
+        movable += ledger_.movable_load[s];
+      else
+        idle += std::max(0.0, nodes_.cpu_capacity[s] - (ledger_.cpu_load[s] - u.demand[s]));
+    }
+    return std::min(movable, idle);
+  }
   double memory_room(const Unit& u, int s) const {
     return static_cast<double>(ledger_.memory_free[s]) - static_cast<double>(config_.node_memory_reserve_bytes) +
            u.memory[s];
@@ -288,7 +310,7 @@ class Planner {
     auto cpu_enough = [&](const std::vector<int>& set) {
       const double utilisation =
           set.size() == 1 ? std::max(1.0, config_.max_node_cpu_utilisation) : config_.max_node_cpu_utilisation;
-      double room = 0;
+      double room = displaceable(u, set);
       for (int s : set) room += cpu_room(u, s, utilisation);
       return room >= u.demand_total;
     };
@@ -296,7 +318,7 @@ class Planner {
       double room = 0, need = u.rss;
       for (int s : set) room += memory_room(u, s);
       for (int s = 0; s < nodes_.size(); ++s)
-        if (std::find(set.begin(), set.end(), s) == set.end()) need -= u.file_memory[s];  // stays
+        if (!in_set(set, s)) need -= u.file_memory[s];  // stays
       return room >= need;
     };
     auto both_enough = [&](const std::vector<int>& set) { return cpu_enough(set) && memory_enough(set); };
@@ -353,9 +375,27 @@ class Planner {
   }
 
   void commit(const Unit& u, const Option& o) {
-    for (int s = 0; s < nodes_.size(); ++s) {
+    const int n = nodes_.size();
+    for (int s = 0; s < n; ++s) {
       ledger_.cpu_load[s] += o.cpu_after[s] * u.demand_total - u.demand[s];
       ledger_.memory_free[s] -= o.memory_bytes_after[s] - u.memory[s];
+    }
+    // What the set's nodes now want beyond their CPUs is taken, as far as it can move, to the
+    // idle CPUs of the others (in proportion to them), as the load balancer will.
+    std::vector<double> over(n, 0.0), idle(n, 0.0);
+    double over_total = 0, idle_total = 0;
+    for (int s = 0; s < n; ++s) {
+      if (in_set(o.set, s))
+        over_total += over[s] = std::min(ledger_.movable_load[s], std::max(0.0, ledger_.cpu_load[s] - nodes_.cpu_capacity[s]));
+      else
+        idle_total += idle[s] = std::max(0.0, nodes_.cpu_capacity[s] - ledger_.cpu_load[s]);
+    }
+    const double moved = std::min(over_total, idle_total);
+    if (moved <= 0) return;
+    for (int s = 0; s < n; ++s) {
+      const double delta = in_set(o.set, s) ? -moved * over[s] / over_total : moved * idle[s] / idle_total;
+      ledger_.cpu_load[s] += delta;
+      ledger_.movable_load[s] += delta;
     }
   }
 
@@ -385,6 +425,23 @@ std::vector<double> cpu_demand(const NodeTable& nodes, const ProcessSample& p, d
     }
   }
   return out;
+}
+
+// A process whose load the scheduler takes elsewhere when its node fills (Ledger::movable_load):
+// too small to be placed itself (its memory is not worth keeping near), not a kernel thread, and
+// allowed on a CPU of every node.
+bool movable_by_scheduler(const Topology& topology, const PolicyHints& hints, const PolicyConfig& config,
+                          const ProcessSample& p) {
+  if (hints.kernel_threads.count(p.pid)) return false;
+  const auto allowed = hints.allowed_cpus.find(p.pid);
+  if (allowed == hints.allowed_cpus.end()) return false;
+  std::uint64_t rss = 0;
+  for (const auto& [node, bytes] : p.memory_bytes_by_node) rss += bytes;
+  if (rss >= config.min_rss_bytes) return false;
+  const std::set<int> cpus(allowed->second.begin(), allowed->second.end());
+  return std::all_of(topology.nodes.begin(), topology.nodes.end(), [&](const NodeInfo& node) {
+    return node.cpus.empty() || std::any_of(node.cpus.begin(), node.cpus.end(), [&](int cpu) { return cpus.count(cpu) > 0; });
+  });
 }
 
 int dominant(const std::vector<double>& amounts) {
@@ -579,8 +636,11 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
   std::string room;
   for (int i = 0; i < nodes.size(); ++i)
     if (nodes.cpu_capacity[i] > 0)
-      room += fmt::format("{}node{} {:.1f} of {:.1f} CPUs wanted, {:.0f} MiB free", room.empty() ? "" : "; ", nodes.ids[i],
+      room += fmt::format("{}node{} {:.1f} of {:.1f} CPUs wanted{}, {:.0f} MiB free", room.empty() ? "" : "; ", nodes.ids[i],
                           ledger.cpu_load[i], nodes.cpu_capacity[i] * config.max_node_cpu_utilisation,
+                          ledger.movable_load[i] >= 0.05
+                              ? fmt::format(" ({:.1f} by small processes allowed on every node)", ledger.movable_load[i])
+                              : "",
                           std::max(0.0, static_cast<double>(ledger.memory_free[i]) - static_cast<double>(config.node_memory_reserve_bytes)) / kMiB);
   d.evidence.push_back("room: " + room);
   if (swap.partner) {
@@ -631,10 +691,15 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
   Ledger ledger;
   ledger.cpu_load.assign(n, 0.0);
   ledger.memory_free.assign(nodes.memory_free.begin(), nodes.memory_free.end());
+  ledger.movable_load.assign(n, 0.0);
   std::vector<double> process_load(n, 0.0);
   for (const auto& p : snapshot.processes) {
     const std::vector<double> wanted = cpu_demand(nodes, p, interval);
-    for (int i = 0; i < n; ++i) process_load[i] += wanted[i];
+    const bool movable = movable_by_scheduler(topology, hints, config, p);
+    for (int i = 0; i < n; ++i) {
+      process_load[i] += wanted[i];
+      if (movable) ledger.movable_load[i] += wanted[i];
+    }
   }
   for (const auto& s : snapshot.nodes) {
     const int i = nodes.index(s.id);
@@ -642,7 +707,10 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     ledger.cpu_load[i] = (static_cast<double>(s.cpu_busy_ns) + static_cast<double>(s.runqueue_wait_ns)) / 1e9 / interval;
     if (s.memory_total_bytes > 0) ledger.memory_free[i] = static_cast<double>(s.memory_free_bytes);
   }
-  for (int i = 0; i < n; ++i) ledger.cpu_load[i] = std::max(ledger.cpu_load[i], process_load[i]);
+  for (int i = 0; i < n; ++i) {
+    ledger.cpu_load[i] = std::max(ledger.cpu_load[i], process_load[i]);
+    ledger.movable_load[i] = std::min(ledger.movable_load[i], ledger.cpu_load[i]);
+  }
 
   // Units: processes, joined when they share memory.
   std::map<std::string, Unit> grouped;

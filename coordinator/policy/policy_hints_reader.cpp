@@ -127,12 +127,13 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
     }
     const bool large = stat->rss_pages * page_size() >= options.numa_maps_min_rss_bytes;
 
-    auto pinned = hints_detail::threads_pinned_by_application(root, pid);
-    if (!pinned) {
-      if (vanished(pinned.error())) continue;
-      return tl::unexpected(pinned.error());
+    auto placement = hints_detail::thread_placement(root, pid);
+    if (!placement) {
+      if (vanished(placement.error())) continue;
+      return tl::unexpected(placement.error());
     }
-    if (*pinned) hints.threads_fixed.insert(pid);
+    if (placement->pinned_by_application) hints.threads_fixed.insert(pid);
+    hints.allowed_cpus[pid] = std::move(placement->allowed_cpus);
 
     if (read_numa_groups) {
       // kNotFound is also a kernel without CONFIG_SCHED_DEBUG (no sched file): no group then,

@@ -224,9 +224,25 @@ TEST(PolicyHintsLive, ThreadsPinnedToDifferentCpusAreFixedOneSharedMaskIsNot) {
   per_thread.wait_ready();
   same_mask.wait_ready();
 
-  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({per_thread.pid(), same_mask.pid()}));
+  // A process narrowed as a whole (taskset): its allowed CPUs are that one CPU.
+  TestChild narrowed([](TestChild::Channel& ch) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(1, &one);
+    if (::sched_setaffinity(0, sizeof one, &one) != 0) ::_exit(107);
+    ch.report(1);
+  });
+  narrowed.wait_ready();
+
+  auto hints = read_policy_hints(HostRoot("/"), snapshot_of({per_thread.pid(), same_mask.pid(), narrowed.pid()}));
   ASSERT_TRUE(hints) << hints.error().message;
   EXPECT_EQ(hints->threads_fixed, (std::set<int>{per_thread.pid()}));
+  // Allowed CPUs are the union of the threads' masks: the main thread kept this test's CPUs.
+  std::vector<int> own_cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &own)) own_cpus.push_back(cpu);
+  EXPECT_EQ(hints->allowed_cpus.at(same_mask.pid()), own_cpus);
+  EXPECT_EQ(hints->allowed_cpus.at(narrowed.pid()), std::vector<int>{1});
 }
 
 TEST(PolicyHintsLive, KthreaddIsAKernelThreadAndAnExitedChildIsSkipped) {

@@ -147,6 +147,70 @@ TEST(Policy, MemoryFollowsThreadsWhenTheirNodeHasNoCpuRoom) {
   EXPECT_FALSE(fixed.decisions[0].sets_thread_affinity());
 }
 
+TEST(Policy, SmallProcessesAllowedEverywhereLeaveRoomForAMove) {
+  // Node 0 holds the memory of pid 100, whose threads run on node 1; 7.5 of node 0's 8 CPUs are
+  // wanted by a small process (32 MiB). Allowed on every node, the load balancer takes it to
+  // node 1's CPUs, idle once pid 100 has left them: the threads go to their memory.
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(200, {{0, 7.5}}, {{0, 32}}, 8)});
+  PolicyHints hints;
+  hints.allowed_cpus[200] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  const Decision& d = out.decisions[0];
+  EXPECT_EQ(d.action, ActionKind::kMoveThreads) << d.summary;
+  EXPECT_EQ(d.target_nodes, std::vector<int>{0});
+  EXPECT_EQ(d.bytes_to_migrate, 0u);
+  const bool names_it = std::any_of(d.evidence.begin(), d.evidence.end(), [](const std::string& line) {
+    return line.find("node0 7.5 of 7.2 CPUs wanted (7.5 by small processes allowed on every node)") != std::string::npos;
+  });
+  EXPECT_TRUE(names_it) << fmt::format("{}", fmt::join(d.evidence, "\n"));
+
+  // The same process kept on node 0 (its mask), with an unknown mask, or too large to leave
+  // its memory behind: it stays, there is no room, and the memory follows the threads.
+  for (const auto& [allowed, mib] : std::vector<std::pair<std::vector<int>, std::uint64_t>>{
+           {{0, 1, 2, 3, 4, 5, 6, 7}, 32}, {{}, 32}, {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 64}}) {
+    Snapshot other = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(200, {{0, 7.5}}, {{0, mib}}, 8)});
+    PolicyHints kept;
+    if (!allowed.empty()) kept.allowed_cpus[200] = allowed;
+    PolicyState fresh;
+    const auto stays = decide(t, other, kept, {}, fresh, 0);
+    ASSERT_EQ(stays.decisions.size(), 1u);
+    EXPECT_EQ(stays.decisions[0].action, ActionKind::kMoveMemory) << allowed.size() << " CPUs allowed, " << mib << " MiB";
+    EXPECT_EQ(stays.decisions[0].target_nodes, std::vector<int>{1});
+  }
+}
+
+TEST(Policy, LoadTheSchedulerMovesIsPlannedOnTheNodeItGoesTo) {
+  // 2-CPU nodes. Node 0: 2 CPUs wanted by small processes allowed everywhere. Node 1: pid 100
+  // (2 CPUs, its memory on node 0). Node 2: pid 101 (1 CPU, its memory on node 1) and 1 CPU
+  // pinned there. Moving 100 to node 0 sends the small load to node 1's CPUs, idle once 100
+  // has left them; the next decision plans node 1 with that load on it, and 101 still fits
+  // there, since the balancer can take the small load on to the CPU 101 leaves on node 2.
+  const Topology t = make_uniform_topology(3, 2, 16 * kGiB);
+  Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}), process(101, {{2, 1.0}}, {{1, 256}}),
+                            process(200, {{0, 2.0}}, {{0, 16}}, 4), process(300, {{2, 1.0}}, {{2, 16}}, 1)});
+  PolicyHints hints;
+  hints.allowed_cpus[200] = {0, 1, 2, 3, 4, 5};
+  hints.allowed_cpus[300] = {4, 5};
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 2u);
+  EXPECT_EQ(out.decisions[0].pids, std::vector<int>{100});
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{0});
+  const Decision& second = out.decisions[1];
+  EXPECT_EQ(second.pids, std::vector<int>{101});
+  EXPECT_EQ(second.action, ActionKind::kMoveThreads) << second.summary;
+  EXPECT_EQ(second.target_nodes, std::vector<int>{1});
+  const bool planned_there = std::any_of(second.evidence.begin(), second.evidence.end(), [](const std::string& line) {
+    return line.find("node0 2.0 of 1.8 CPUs wanted, ") != std::string::npos &&
+           line.find("node1 2.0 of 1.8 CPUs wanted (2.0 by small processes allowed on every node)") != std::string::npos;
+  });
+  EXPECT_TRUE(planned_there) << fmt::format("{}", fmt::join(second.evidence, "\n"));
+}
+
 TEST(Policy, ThreadsSpreadOverNodesGoWithTheirMemoryNotAway) {
   // Threads the scheduler spread 60/40 over two nodes, memory on node 0, node 0's CPUs full:
   // moving the memory alone to node 1 would leave 60% of the time remote and the threads free

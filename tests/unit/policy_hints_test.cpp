@@ -309,6 +309,15 @@ TEST(PolicyHints, OneCommonMaskIsNotFixed) {
   EXPECT_TRUE(read_hints(tree, {100, 200, 300, 400}).threads_fixed.empty());
 }
 
+TEST(PolicyHints, AllowedCpusAreTheUnionOfTheThreadsMasks) {
+  FakeTree tree;
+  FakeProcess(tree, 100).add_thread(100, "4-5").add_thread(101, "0").add_thread(102, "6");
+  FakeProcess(tree, 200);  // one thread, allowed 0-3
+  const PolicyHints hints = read_hints(tree, {100, 200});
+  EXPECT_EQ(hints.allowed_cpus.at(100), (std::vector<int>{0, 4, 5, 6}));
+  EXPECT_EQ(hints.allowed_cpus.at(200), (std::vector<int>{0, 1, 2, 3}));
+}
+
 TEST(PolicyHints, AThreadThatExitedIsSkippedNotAnError) {
   FakeTree tree;
   FakeProcess(tree, 100).add_thread(101, "0").add_thread(102, "1");

@@ -52,6 +52,11 @@ struct PolicyHints {
   // pids whose CPU affinity someone else chose (the application, a container runtime): only
   // their memory may follow them.
   std::set<int> threads_fixed;
+  // pid -> the CPUs its threads may run on (the union of their masks); absent when unknown.
+  // A small process (under min_rss_bytes) allowed on every node is load the scheduler's
+  // balancer takes to idle CPUs elsewhere when a placement fills its node: it does not take
+  // room from a move there (docs/coordinator.md "Room"). Unknown is counted as staying.
+  std::map<int, std::vector<int>> allowed_cpus;
   // pid -> node of the device it does IO with (where topology knows it).
   std::map<int, int> device_node;
   // pids of kernel threads (never touched).

@@ -38,8 +38,9 @@ struct PolicyHintsOptions {
 //    their smallest key;
 //  - shared_objects: each such object's resident bytes by node as the process maps it (from the
 //    same maps/numa_maps read), so the policy counts it once per group;
-//  - threads_fixed: at least two threads with masks narrower than the process's allowed set
-//    (the union of its threads' masks) that differ from each other;
+//  - allowed_cpus: the union of its threads' masks (Cpus_allowed_list of every thread);
+//  - threads_fixed: at least two threads with masks narrower than that union that differ from
+//    each other;
 //  - device_node: for IO-bound processes (classify() with `classes`), the node of the devices
 //    behind their open files when those that resolve all lie on one node
 //    (hints_detail::io_device_node); absent otherwise.

@@ -121,6 +121,10 @@ for mode in $modes; do
   sleep "$window"
   echo "$(uptime_now) end" >>"$out/window"
   vmstat_migrations >"$out/vmstat-end"
+  # Where each mapping's pages are at the end, to tell what a residual remote share is.
+  while read -r pid name; do
+    cat "/proc/$pid/numa_maps" >"$out/numa_maps-$name" 2>/dev/null || true
+  done <"$out/pids"
   if [ -n "$monitor" ]; then
     kill -INT "$monitor" 2>/dev/null
     wait "$monitor"
