@@ -33,7 +33,17 @@ check "measures written" "$vm_python" "$vm_dir/check_scenario.py" "$out" measure
 # between runs by more than the margins (docs/performance.md has the table and the spread).
 # Noise floor: one ~0.5 s sample at 30% remote, e.g. a thread caught mid-move by the sampler.
 goal "aurora's integrated remote share is at most AutoNUMA's" "$vm_python" "$vm_dir/check_scenario.py" "$out" beats-autonuma --slack 0.15
-check "aurora: page migration measured at start" grep -q "page migration measured at [0-9]* MiB/s" "$out/aurora/run.log"
+check "aurora: page migration measured at start" grep -q "page migration measured at [0-9]* MiB/s at start-up" "$out/aurora/run.log"
+# A memory move is costed at a rate measured again, under the load it runs under, before it.
+first_memory_move() { grep -n "moving its memory" "$1" | head -1 | cut -d: -f1; }
+remeasured_before_it() {
+  local log=$1 moved measured
+  moved=$(first_memory_move "$log")
+  [ -z "$moved" ] && return 0
+  measured=$(grep -n "page migration \(measured at [0-9]* MiB/s\|not measured\) again before the first memory move" "$log" | head -1 | cut -d: -f1)
+  [ -n "$measured" ] && [ "$measured" -lt "$moved" ]
+}
+check "aurora: a memory move follows a measurement under load" remeasured_before_it "$out/aurora/run.log"
 check "aurora acted on the misplacement" "$vm_python" "$vm_dir/check_scenario.py" "$out" acted aurora
 check "both on: no ping-pong" "$vm_python" "$vm_dir/check_scenario.py" "$out" no-pingpong both
 for mode in aurora both; do

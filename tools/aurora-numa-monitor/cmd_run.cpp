@@ -1,6 +1,7 @@
 // `aurora-numa-monitor run [--apply] [--duration S]`: the coordinator loop. Dry run by default:
 // every recommendation is printed with its evidence and expected improvement; --apply acts,
 // journaling each action before taking it.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -27,25 +28,38 @@ constexpr std::uint64_t kMinimumMeasuredMigrationBytes = 8ull << 20;
 // Until a real migration has been measured, a move is costed at the rate this machine moves
 // 16 MiB of our own memory, rather than at the budget: the first migration in the 2-node TCG
 // guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
-// than a thread (docs/coordinator.md, "Actuators").
-void probe_migration(const Topology& topology, coord::CostParameters& cost) {
+// than a thread (docs/coordinator.md, "Actuators"). `when` says which measurement it is.
+// Returns whether a rate was measured.
+bool probe_migration(const Topology& topology, coord::CostParameters& cost, std::size_t bytes, const char* when) {
   std::vector<int> memory_nodes;
   for (const auto& node : topology.nodes)
     if (node.memory_total_bytes > 0) memory_nodes.push_back(node.id);
-  if (memory_nodes.size() < 2) return;  // nothing to migrate between
-  auto probe = coord::probe_migration_rate(memory_nodes[0], memory_nodes[1]);
+  if (memory_nodes.size() < 2) return false;  // nothing to migrate between
+  auto probe = coord::probe_migration_rate(memory_nodes[0], memory_nodes[1], bytes);
   if (!probe) {
-    fmt::print("coordinator: page migration not measured ({}); moves are costed at the {:.0f} MiB/s budget until one "
-               "is\n",
-               probe.error().message, cost.migration_budget_bytes_per_second / (1 << 20));
-    return;
+    fmt::print("coordinator: page migration not measured {} ({}); moves are costed at {}\n", when,
+               probe.error().message,
+               cost.migration_observed_bytes_per_second > 0
+                   ? fmt::format("the {:.0f} MiB/s measured before", cost.migration_observed_bytes_per_second / (1 << 20))
+                   : fmt::format("the {:.0f} MiB/s budget until one is", cost.migration_budget_bytes_per_second / (1 << 20)));
+    return false;
   }
   cost.migration_observed_bytes_per_second = probe->bytes_per_second();
-  fmt::print("coordinator: page migration measured at {:.0f} MiB/s ({:.0f} MiB of its own memory, node {} -> {}, "
+  fmt::print("coordinator: page migration measured at {:.0f} MiB/s {} ({:.0f} MiB of its own memory, node {} -> {}, "
              "{:.3f} s); moves are costed at the lower of that and the {:.0f} MiB/s budget until a real one is measured\n",
-             probe->bytes_per_second() / (1 << 20), static_cast<double>(probe->bytes_moved) / (1 << 20), memory_nodes[0],
-             memory_nodes[1], probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
+             probe->bytes_per_second() / (1 << 20), when, static_cast<double>(probe->bytes_moved) / (1 << 20),
+             memory_nodes[0], memory_nodes[1], probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
+  return true;
 }
+
+// The start-up measurement is often taken on an idle machine (the daemon starts before the
+// work), and pages migrate several times slower while every CPU is busy: 78-97 MiB/s idle in
+// the 2-node guest, 10-13 MiB/s with its 4 vCPUs busy, and a busy process's 228 MiB took 8 s
+// where 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would have been
+// better. So before the first memory move is taken, the rate is measured again under the
+// load it will run under (8 MiB: under load 16 MiB took 1.2-1.7 s, a delay to that decision).
+constexpr std::size_t kStartupProbeBytes = 16u << 20;
+constexpr std::size_t kUnderLoadProbeBytes = 8u << 20;
 
 struct RunOptions {
   bool apply = false;
@@ -108,7 +122,9 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   fmt::print("coordinator: {} ({} nodes); policy every {:.1f} s\n",
              options.apply ? "applying decisions (journal " + journal->path() + ")" : "dry run (use --apply to act)",
              source->topology().nodes.size(), cc.interval_seconds);
-  if (options.replay.empty()) probe_migration(source->topology(), policy.cost);
+  // Live only: a replay's machine is not this one.
+  if (options.replay.empty()) probe_migration(source->topology(), policy.cost, kStartupProbeBytes, "at start-up");
+  bool rate_from_real_migration = false, measured_under_load = false;
   const auto started = std::chrono::steady_clock::now();
   double first = -1, last_decision = -1e18;
   int cycles = 0, recommended = 0;
@@ -133,7 +149,9 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
         if (migration.ok && migration.bytes_moved >= kMinimumMeasuredMigrationBytes && migration.seconds > 0) {
           const double rate = static_cast<double>(migration.bytes_moved) / migration.seconds;
           double& observed = policy.cost.migration_observed_bytes_per_second;
-          observed = observed > 0 ? (observed + rate) / 2 : rate;
+          // The first real migration replaces the probes' figure; later ones are averaged in.
+          observed = observed > 0 && rate_from_real_migration ? (observed + rate) / 2 : rate;
+          rate_from_real_migration = true;
         }
       }
     if (options.duration > 0 && elapsed > options.duration) break;
@@ -155,7 +173,21 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     }
     hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
     if (executor) hints.migrating = executor->migrating_pids();
-    const coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
+    // Decided on a copy of the state first: if that plans the first memory move, the rate is
+    // measured again under the present load and the cycle decided anew with it.
+    coord::PolicyState tentative = state;
+    coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, tentative, now);
+    const bool moves_memory = std::any_of(outcome.decisions.begin(), outcome.decisions.end(),
+                                          [](const coord::Decision& d) { return d.moves_memory(); });
+    if (moves_memory && options.replay.empty() && !rate_from_real_migration && !measured_under_load) {
+      measured_under_load = true;
+      if (probe_migration(source->topology(), policy.cost, kUnderLoadProbeBytes, "again before the first memory move"))
+        outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
+      else
+        state = std::move(tentative);
+    } else {
+      state = std::move(tentative);
+    }
     fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
     for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);
     for (const auto& skip : outcome.skipped) fmt::print("left: pid {} ({}): {}\n", skip.pid, skip.comm, skip.reason);

@@ -79,9 +79,10 @@ struct MigrationProbe {
 };
 
 // Moves `bytes` of the caller's own memory, first-touched on `from_node`, to `to_node` with one
-// move_pages(2) call and times it: how fast this machine migrates pages when nothing else
-// contends (a busy target process is slower). kUnsupported when memory cannot be placed on
-// `from_node` (one node, or a node without memory).
+// move_pages(2) call and times it, while a second thread keeps writing every page: how fast
+// this machine migrates the memory of a running process (pages nobody touches move several
+// times faster). The writer runs only for the call. kUnsupported when memory cannot be placed
+// on `from_node` (one node, or a node without memory).
 Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes = 16u << 20);
 
 }  // namespace aurora::coord
