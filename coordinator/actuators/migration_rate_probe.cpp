@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <stop_token>
 #include <thread>
@@ -31,7 +32,7 @@ using Mapping = std::unique_ptr<void, Unmapper>;
 
 }  // namespace
 
-Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes) {
+Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes, int parallel_calls) {
   if (from_node == to_node || from_node < 0 || to_node < 0 || from_node >= 64 || to_node >= 64)
     return fail(ErrorKind::kBadInput, fmt::format("probe_migration_rate: nodes {} and {} must differ and be 0..63",
                                                   from_node, to_node));
@@ -45,7 +46,9 @@ Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::siz
   // make the rate look several times higher than it is for a process's scattered pages.
   ::madvise(address, length, MADV_NOHUGEPAGE);
   unsigned long from_mask = 1ul << from_node;
-  if (::mbind(address, length, MPOL_BIND, &from_mask, 8 * sizeof from_mask, 0) != 0)
+  // Preferred, not bound: a node that fills meanwhile gives pages elsewhere rather than make
+  // the kernel reclaim or OOM-kill for them.
+  if (::mbind(address, length, MPOL_PREFERRED, &from_mask, 8 * sizeof from_mask, 0) != 0)
     return fail(ErrorKind::kUnsupported, fmt::format("page migration probe: cannot place memory on node {} (mbind: {})",
                                                      from_node, std::strerror(errno)));
   std::memset(address, 1, length);  // first touch: every page now lies on from_node
@@ -58,6 +61,20 @@ Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::siz
   // waits on the page while it moves. Found in the 2-node guest: pages no thread touched moved
   // at 90-95 MiB/s, a busy process's at 15-17 MiB/s, so a 228 MiB fill planned to take 2.4 s
   // took over 8 s, remote all along, where moving the threads would have been better.
+  // Split into slices moved side by side, as the actuator's lanes do (each call waits mostly
+  // on other CPUs, and calls side by side overlap those waits: docs/performance.md).
+  const std::size_t lanes = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, parallel_calls)), 1, count);
+  const std::size_t slice = (count + lanes - 1) / lanes;
+  std::vector<long> lane_rc(lanes, 0);
+  std::vector<int> lane_error(lanes, 0);
+  const auto move_slice = [&](std::size_t lane) {
+    const std::size_t first = lane * slice;
+    if (first >= count) return;
+    const std::size_t n = std::min(slice, count - first);
+    lane_rc[lane] = ::syscall(SYS_move_pages, 0, n, pages.data() + first, nodes.data() + first, status.data() + first,
+                              MPOL_MF_MOVE);
+    if (lane_rc[lane] < 0) lane_error[lane] = errno;
+  };
   std::atomic<bool> writing{false};
   double seconds = 0;
   long rc = 0;
@@ -72,9 +89,23 @@ Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::siz
     });
     while (!writing.load(std::memory_order_acquire)) std::this_thread::yield();
     const auto start = std::chrono::steady_clock::now();
-    rc = ::syscall(SYS_move_pages, 0, count, pages.data(), nodes.data(), status.data(), MPOL_MF_MOVE);
-    if (rc < 0) error = errno;
+    {
+      std::vector<std::jthread> helpers;
+      std::size_t helped = 1;
+      try {
+        for (; helped < lanes; ++helped) helpers.emplace_back(move_slice, helped);
+      } catch (const std::exception&) {
+        // No thread to be had: the rest run here, one after another.
+      }
+      move_slice(0);
+      for (std::size_t lane = helped; lane < lanes; ++lane) move_slice(lane);
+    }  // the helpers join here
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (std::size_t lane = 0; lane < lanes; ++lane)
+      if (lane_rc[lane] < 0) {
+        rc = lane_rc[lane];
+        error = lane_error[lane];
+      }
   }  // the writer stops and is joined here
   if (rc < 0) {
     // ENODEV: the target node is not online or has no memory (mbind may accept it anyway).

@@ -33,7 +33,7 @@ struct CoordinatorConfig {
   double max_node_cpu_utilisation = 0.9;
   double node_memory_reserve_mib = 256;
   double migration_budget_mib_per_second = 1024;  // page migration rate limit
-  int migration_parallel_calls = 4;        // move_pages(2) calls in flight at once
+  int migration_parallel_calls = 16;        // move_pages(2) calls in flight at once
   double io_sleeps_per_cpu_second = 2000;  // IO-bound: at least this many sleeps per CPU-second ...
   double io_max_cpu_cores = 0.5;           // ... at no more than this much CPU
   std::vector<int> scope_pids;             // empty: all processes

@@ -3,6 +3,7 @@
 // journaling each action before taking it.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -30,36 +31,65 @@ constexpr std::uint64_t kMinimumMeasuredMigrationBytes = 8ull << 20;
 // guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
 // than a thread (docs/coordinator.md, "Actuators"). `when` says which measurement it is.
 // Returns whether a rate was measured.
-bool probe_migration(const Topology& topology, coord::CostParameters& cost, std::size_t bytes, const char* when) {
-  std::vector<int> memory_nodes;
+// Free bytes per memory node: the snapshot's figures where it has them, else the topology's.
+std::map<int, std::uint64_t> free_memory_by_node(const Topology& topology, const Snapshot* snapshot) {
+  std::map<int, std::uint64_t> free;
   for (const auto& node : topology.nodes)
-    if (node.memory_total_bytes > 0) memory_nodes.push_back(node.id);
-  if (memory_nodes.size() < 2) return false;  // nothing to migrate between
-  auto probe = coord::probe_migration_rate(memory_nodes[0], memory_nodes[1], bytes);
+    if (node.memory_total_bytes > 0) free[node.id] = node.memory_free_bytes;
+  if (snapshot)
+    for (const auto& node : snapshot->nodes)
+      if (node.memory_total_bytes > 0 && free.count(node.id)) free[node.id] = node.memory_free_bytes;
+  return free;
+}
+
+bool probe_migration(const Topology& topology, const Snapshot* snapshot, const CoordinatorConfig& cc,
+                     coord::CostParameters& cost, std::size_t bytes, const char* when) {
+  const auto free = free_memory_by_node(topology, snapshot);
+  if (free.size() < 2) return false;  // nothing to migrate between
+  auto costed_at = [&] {
+    return cost.migration_observed_bytes_per_second > 0
+               ? fmt::format("the {:.0f} MiB/s measured before", cost.migration_observed_bytes_per_second / (1 << 20))
+               : fmt::format("the {:.0f} MiB/s budget until one is", cost.migration_budget_bytes_per_second / (1 << 20));
+  };
+  // Between the two nodes with the most free memory, and only when both keep the reserve: the
+  // probe's own pages must never push a node into reclaim or the OOM killer. Found in the
+  // 2-node guest: 32 MiB probed while a 576 MiB process filled the memory got it OOM-killed.
+  std::vector<std::pair<std::uint64_t, int>> by_free;
+  for (const auto& [node, bytes_free] : free) by_free.push_back({bytes_free, node});
+  std::sort(by_free.rbegin(), by_free.rend());
+  const auto needed = static_cast<std::uint64_t>(bytes + cc.node_memory_reserve_mib * 1024 * 1024);
+  if (by_free[1].first < needed) {
+    fmt::print("coordinator: page migration not measured {} (no two nodes have {:.0f} MiB free, its {:.0f} MiB and "
+               "the reserve); moves are costed at {}\n",
+               when, static_cast<double>(needed) / (1 << 20), static_cast<double>(bytes) / (1 << 20), costed_at());
+    return false;
+  }
+  const int from = by_free[0].second, to = by_free[1].second;
+  auto probe = coord::probe_migration_rate(from, to, bytes, cc.migration_parallel_calls);
   if (!probe) {
     fmt::print("coordinator: page migration not measured {} ({}); moves are costed at {}\n", when,
-               probe.error().message,
-               cost.migration_observed_bytes_per_second > 0
-                   ? fmt::format("the {:.0f} MiB/s measured before", cost.migration_observed_bytes_per_second / (1 << 20))
-                   : fmt::format("the {:.0f} MiB/s budget until one is", cost.migration_budget_bytes_per_second / (1 << 20)));
+               probe.error().message, costed_at());
     return false;
   }
   cost.migration_observed_bytes_per_second = probe->bytes_per_second();
   fmt::print("coordinator: page migration measured at {:.0f} MiB/s {} ({:.0f} MiB of its own memory, node {} -> {}, "
              "{:.3f} s); moves are costed at the lower of that and the {:.0f} MiB/s budget until a real one is measured\n",
-             probe->bytes_per_second() / (1 << 20), when, static_cast<double>(probe->bytes_moved) / (1 << 20),
-             memory_nodes[0], memory_nodes[1], probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
+             probe->bytes_per_second() / (1 << 20), when, static_cast<double>(probe->bytes_moved) / (1 << 20), from, to,
+             probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
   return true;
 }
 
 // The start-up measurement is often taken on an idle machine (the daemon starts before the
 // work), and pages migrate several times slower while every CPU is busy: 78-97 MiB/s idle in
-// the 2-node guest, 10-13 MiB/s with its 4 vCPUs busy, and a busy process's 228 MiB took 8 s
-// where 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would have been
-// better. So before the first memory move is taken, the rate is measured again under the
-// load it will run under (8 MiB: under load 16 MiB took 1.2-1.7 s, a delay to that decision).
+// the 2-node guest, 10-13 MiB/s with its 4 vCPUs busy (one call), and a busy process's 228 MiB
+// took 8 s where 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would
+// have been better. So before the first memory move is taken, the rate is measured again under
+// the load it will run under. Both measurements move as much as the actuator's first batch
+// 16 MiB each: 256 pages on each of migration_parallel_calls = 16 lanes. With 8 MiB, 128
+// pages a lane, the calls' fixed costs made it 11 MiB/s where the migration that followed ran
+// at 44; 32 MiB took 1.9 s under load, a delay to the decision it prices.
 constexpr std::size_t kStartupProbeBytes = 16u << 20;
-constexpr std::size_t kUnderLoadProbeBytes = 8u << 20;
+constexpr std::size_t kUnderLoadProbeBytes = 16u << 20;
 
 struct RunOptions {
   bool apply = false;
@@ -123,7 +153,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
              options.apply ? "applying decisions (journal " + journal->path() + ")" : "dry run (use --apply to act)",
              source->topology().nodes.size(), cc.interval_seconds);
   // Live only: a replay's machine is not this one.
-  if (options.replay.empty()) probe_migration(source->topology(), policy.cost, kStartupProbeBytes, "at start-up");
+  if (options.replay.empty()) probe_migration(source->topology(), nullptr, cc, policy.cost, kStartupProbeBytes, "at start-up");
   bool rate_from_real_migration = false, measured_under_load = false;
   const auto started = std::chrono::steady_clock::now();
   double first = -1, last_decision = -1e18;
@@ -181,7 +211,8 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
                                           [](const coord::Decision& d) { return d.moves_memory(); });
     if (moves_memory && options.replay.empty() && !rate_from_real_migration && !measured_under_load) {
       measured_under_load = true;
-      if (probe_migration(source->topology(), policy.cost, kUnderLoadProbeBytes, "again before the first memory move"))
+      if (probe_migration(source->topology(), &snapshot, cc, policy.cost, kUnderLoadProbeBytes,
+                          "again before the first memory move"))
         outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
       else
         state = std::move(tentative);

@@ -56,9 +56,9 @@ struct MigrationPace {
   double budget_bytes_per_second = 1024.0 * 1024 * 1024;  // rate limit, all calls together
   // move_pages(2) calls in flight at once, each on its own slice of a batch. A call spends most
   // of its time waiting for other CPUs (LRU drains, TLB shootdowns), so calls side by side
-  // overlap those waits: in the 2-node TCG guest under load, 1 call at a time moved ~700 pages/s,
-  // 2 ~3900, 4 ~5200 (docs/coordinator.md).
-  int parallel_calls = 4;
+  // overlap those waits: in the 2-node TCG guest with every vCPU busy, 4 calls moved 3337
+  // pages/s, 16 calls 10671 and 32 calls 14850 (medians of 5 rounds; docs/performance.md).
+  int parallel_calls = 16;
 };
 
 // Moves the process's resident anonymous pages that are not on `to_nodes` onto them with
@@ -78,11 +78,13 @@ struct MigrationProbe {
   double bytes_per_second() const { return seconds > 0 ? static_cast<double>(bytes_moved) / seconds : 0; }
 };
 
-// Moves `bytes` of the caller's own memory, first-touched on `from_node`, to `to_node` with one
-// move_pages(2) call and times it, while a second thread keeps writing every page: how fast
-// this machine migrates the memory of a running process (pages nobody touches move several
-// times faster). The writer runs only for the call. kUnsupported when memory cannot be placed
-// on `from_node` (one node, or a node without memory).
-Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes = 16u << 20);
+// Moves `bytes` of the caller's own memory, first-touched on `from_node`, to `to_node` with
+// `parallel_calls` move_pages(2) calls side by side (as migrate_process_memory's lanes) and
+// times it, while another thread keeps writing every page: how fast this machine migrates the
+// memory of a running process (pages nobody touches move several times faster). The writer
+// runs only for the calls. kUnsupported when memory cannot be placed on `from_node` (one node,
+// or a node without memory).
+Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes = 16u << 20,
+                                            int parallel_calls = 1);
 
 }  // namespace aurora::coord
