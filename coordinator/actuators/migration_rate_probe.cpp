@@ -58,9 +58,9 @@ Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::siz
   std::vector<int> nodes(count, to_node), status(count, -1);
   // The pages are written all along by another thread, as a running process's are: each page
   // moved must then be unmapped under a running thread (a TLB shootdown on its CPU), which
-  // waits on the page while it moves. Found in the 2-node guest: pages no thread touched moved
-  // at 90-95 MiB/s, a busy process's at 15-17 MiB/s, so a 228 MiB fill planned to take 2.4 s
-  // took over 8 s, remote all along, where moving the threads would have been better.
+  // waits on the page while it moves. On an idle 2-node guest that changed little (64-97
+  // MiB/s); what slows a busy process's migration most is the machine's load, which is why
+  // `run` measures again under load before the first memory move.
   // Split into slices moved side by side, as the actuator's lanes do (each call waits mostly
   // on other CPUs, and calls side by side overlap those waits: docs/performance.md).
   const std::size_t lanes = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, parallel_calls)), 1, count);

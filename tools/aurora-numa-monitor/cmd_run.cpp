@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -26,11 +27,6 @@ namespace {
 // A page migration that moved less than this says little about the rate of the next one.
 constexpr std::uint64_t kMinimumMeasuredMigrationBytes = 8ull << 20;
 
-// Until a real migration has been measured, a move is costed at the rate this machine moves
-// 16 MiB of our own memory, rather than at the budget: the first migration in the 2-node TCG
-// guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
-// than a thread (docs/coordinator.md, "Actuators"). `when` says which measurement it is.
-// Returns whether a rate was measured.
 // Free bytes per memory node: the snapshot's figures where it has them, else the topology's.
 std::map<int, std::uint64_t> free_memory_by_node(const Topology& topology, const Snapshot* snapshot) {
   std::map<int, std::uint64_t> free;
@@ -42,6 +38,11 @@ std::map<int, std::uint64_t> free_memory_by_node(const Topology& topology, const
   return free;
 }
 
+// Until a real migration has been measured, a move is costed at the rate this machine moves
+// `bytes` of our own memory, rather than at the budget: the first migration in the 2-node TCG
+// guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
+// than a thread (docs/coordinator.md, "Actuators"). `when` says which measurement it is.
+// Returns whether a rate was measured.
 bool probe_migration(const Topology& topology, const Snapshot* snapshot, const CoordinatorConfig& cc,
                      coord::CostParameters& cost, std::size_t bytes, const char* when) {
   const auto free = free_memory_by_node(topology, snapshot);
@@ -84,8 +85,8 @@ bool probe_migration(const Topology& topology, const Snapshot* snapshot, const C
 // the 2-node guest, 10-13 MiB/s with its 4 vCPUs busy (one call), and a busy process's 228 MiB
 // took 8 s where 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would
 // have been better. So before the first memory move is taken, the rate is measured again under
-// the load it will run under. Both measurements move as much as the actuator's first batch
-// 16 MiB each: 256 pages on each of migration_parallel_calls = 16 lanes. With 8 MiB, 128
+// the load it will run under. Both measurements move 16 MiB: 256 pages on each of
+// migration_parallel_calls = 16 lanes. With 8 MiB, 128
 // pages a lane, the calls' fixed costs made it 11 MiB/s where the migration that followed ran
 // at 44; 32 MiB took 1.9 s under load, a delay to the decision it prices.
 constexpr std::size_t kStartupProbeBytes = 16u << 20;
@@ -203,21 +204,27 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     }
     hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
     if (executor) hints.migrating = executor->migrating_pids();
-    // Decided on a copy of the state first: if that plans the first memory move, the rate is
-    // measured again under the present load and the cycle decided anew with it.
-    coord::PolicyState tentative = state;
-    coord::PolicyOutcome outcome = coord::decide(source->topology(), snapshot, hints, policy, tentative, now);
-    const bool moves_memory = std::any_of(outcome.decisions.begin(), outcome.decisions.end(),
-                                          [](const coord::Decision& d) { return d.moves_memory(); });
-    if (moves_memory && options.replay.empty() && !rate_from_real_migration && !measured_under_load) {
-      measured_under_load = true;
-      if (probe_migration(source->topology(), &snapshot, cc, policy.cost, kUnderLoadProbeBytes,
-                          "again before the first memory move"))
-        outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
-      else
-        state = std::move(tentative);
-    } else {
-      state = std::move(tentative);
+    // Until the measurement under load is taken, a cycle is decided on a copy of the state
+    // first: if that plans the first memory move, the rate is measured again under the present
+    // load and the cycle decided anew with it.
+    const bool may_measure = options.replay.empty() && !rate_from_real_migration && !measured_under_load;
+    std::optional<coord::PolicyState> tentative;
+    if (may_measure) tentative = state;
+    coord::PolicyOutcome outcome =
+        coord::decide(source->topology(), snapshot, hints, policy, tentative ? *tentative : state, now);
+    if (tentative) {
+      const bool moves_memory = std::any_of(outcome.decisions.begin(), outcome.decisions.end(),
+                                            [](const coord::Decision& d) { return d.moves_memory(); });
+      if (moves_memory) {
+        measured_under_load = true;
+        if (probe_migration(source->topology(), &snapshot, cc, policy.cost, kUnderLoadProbeBytes,
+                            "again before the first memory move"))
+          outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
+        else
+          state = std::move(*tentative);
+      } else {
+        state = std::move(*tentative);
+      }
     }
     fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
     for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);
