@@ -483,6 +483,7 @@ struct Candidate {
   Unit* unit;
   double weighted_before;
   double penalty;
+  bool memory_waits = false;  // still watched (PolicyHints::memory_settling): only its threads may move
 };
 
 // Two units each running where the other's memory is, with no CPU room for either beside its
@@ -836,7 +837,9 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     const double weighted = placement_distance(nodes, u, c, m);
-    candidates.push_back({&u, weighted, penalty_rate(u.cpu_total, u.intensity, weighted, config.cost)});
+    const bool memory_waits =
+        std::any_of(u.pids.begin(), u.pids.end(), [&](int pid) { return hints.memory_settling.count(pid) > 0; });
+    candidates.push_back({&u, weighted, penalty_rate(u.cpu_total, u.intensity, weighted, config.cost), memory_waits});
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.penalty > b.penalty; });
@@ -938,6 +941,13 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       outcome.frozen.push_back(why);
       return true;
     };
+    // The decision it would get once watched long enough moves memory: not yet (a decision of
+    // another kind now would only be a worse one taken sooner).
+    if (cand.memory_waits && best->bytes > 0) {
+      skip(fmt::format("new: {:.0f}% remote; {} to node {} waits until it has run min_observed_seconds as it will",
+                       remote_before * 100, to_string(best->action), nodes_text(nodes, best->set)));
+      continue;
+    }
     if (contested(u, *best)) continue;
     if (swapping) {
       if (contested(*swap->partner->unit, swap->theirs)) continue;

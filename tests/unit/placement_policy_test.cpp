@@ -310,44 +310,94 @@ TEST(Policy, NewProcessesAreWatchedBeforeTheyAreMoved) {
   Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}, 1)});
   PolicyState state;
   PolicyHints hints;
-  hints.settling = state.settling(s, 10.0, 1.0);
+  hints.settling = state.watch(s, 10.0, 1.0).settling;
   EXPECT_EQ(hints.settling, std::set<int>{100});
   auto out = decide(t, s, hints, {}, state, 10.0);
   EXPECT_TRUE(out.decisions.empty());
   ASSERT_EQ(out.skipped.size(), 1u);
   EXPECT_NE(out.skipped[0].reason.find("new:"), std::string::npos) << out.skipped[0].reason;
   // It starts its workers: watched again from then on.
-  EXPECT_EQ(state.settling(s, 10.5, 1.0), std::set<int>{100});
+  EXPECT_EQ(state.watch(s, 10.5, 1.0).settling, std::set<int>{100});
   s.processes[0].threads = 3;
-  EXPECT_EQ(state.settling(s, 11.2, 1.0), std::set<int>{100});
-  EXPECT_EQ(state.settling(s, 12.0, 1.0), std::set<int>{100});
-  hints.settling = state.settling(s, 12.2, 1.0);
+  EXPECT_EQ(state.watch(s, 11.2, 1.0).settling, std::set<int>{100});
+  EXPECT_EQ(state.watch(s, 12.0, 1.0).settling, std::set<int>{100});
+  hints.settling = state.watch(s, 12.2, 1.0).settling;
   EXPECT_TRUE(hints.settling.empty());
   out = decide(t, s, hints, {}, state, 12.2);
   EXPECT_EQ(out.decisions.size(), 1u);
   // An exited pid is forgotten: the same number later is a new process.
   state.prune({});
-  EXPECT_EQ(state.settling(s, 20.0, 1.0), std::set<int>{100});
+  EXPECT_EQ(state.watch(s, 20.0, 1.0).settling, std::set<int>{100});
+}
+
+// Seen unchanged over a whole interval, on one node: a thread move is decided before
+// min_observed_seconds; a memory move waits for it, and says what it waits for.
+TEST(Policy, SteadyNewProcessesHaveTheirThreadsMovedAtOnceTheirMemoryLater) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  ProcessSample misplaced = process(100, {{1, 2.0}}, {{0, 512}}, 3);
+  misplaced.home_node = 1;
+  const Snapshot alone = snapshot_of({misplaced});
+  PolicyState state;
+  Watched first = state.watch(alone, 10.0, 1.0);
+  EXPECT_EQ(first.settling, std::set<int>{100});
+  EXPECT_TRUE(first.memory_settling.empty());
+  Watched second = state.watch(alone, 10.5, 1.0);
+  EXPECT_TRUE(second.settling.empty());
+  EXPECT_EQ(second.memory_settling, std::set<int>{100});
+  PolicyHints hints;
+  hints.memory_settling = second.memory_settling;
+  auto out = decide(t, alone, hints, {}, state, 10.5);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
+
+  // 300 runs on node 0, its memory is on node 1, where 200 leaves no room: its memory must move.
+  ProcessSample busy = process(200, {{1, 7.5}}, {{1, 64}}, 8);
+  busy.home_node = 1;
+  ProcessSample crowded = process(300, {{0, 2.0}}, {{1, 512}}, 3);
+  crowded.home_node = 0;
+  const Snapshot s = snapshot_of({busy, crowded});
+  PolicyState later;
+  later.watch(s, 10.0, 1.0);
+  hints.memory_settling = later.watch(s, 10.5, 1.0).memory_settling;
+  out = decide(t, s, hints, {}, later, 10.5);
+  EXPECT_TRUE(out.decisions.empty());
+  const auto waiting = std::find_if(out.skipped.begin(), out.skipped.end(), [](const Skip& k) { return k.pid == 300; });
+  ASSERT_NE(waiting, out.skipped.end());
+  EXPECT_NE(waiting->reason.find("waits until it has run min_observed_seconds"), std::string::npos) << waiting->reason;
+  // Watched long enough: its memory moves.
+  hints.memory_settling = later.watch(s, 11.1, 1.0).memory_settling;
+  EXPECT_TRUE(hints.memory_settling.empty());
+  out = decide(t, s, hints, {}, later, 11.1);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].pids, std::vector<int>{300});
+  EXPECT_TRUE(out.decisions[0].moves_memory());
+
+  // A process spread over both nodes is not steady: it is watched the whole time.
+  ProcessSample spread = process(500, {{0, 1.0}, {1, 1.0}}, {{0, 512}}, 3);
+  spread.home_node = 0;
+  PolicyState fresh;
+  fresh.watch(snapshot_of({spread}), 0.0, 1.0);
+  EXPECT_EQ(fresh.watch(snapshot_of({spread}), 0.5, 1.0).settling, std::set<int>{500});
 }
 
 TEST(Policy, GrowingMemoryWaitsPoolChurnDoesNotAndANewPhaseEndsTheHold) {
   const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
   Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}}, 8)});
   PolicyState state;
-  EXPECT_FALSE(state.settling(s, 0.0, 1.0).empty());
-  EXPECT_TRUE(state.settling(s, 1.0, 1.0).empty());
+  EXPECT_FALSE(state.watch(s, 0.0, 1.0).settling.empty());
+  EXPECT_TRUE(state.watch(s, 1.0, 1.0).settling.empty());
   // Still allocating: 512 -> 1024 MiB.
   s.processes[0].memory_bytes_by_node[0] = 1024ull << 20;
-  EXPECT_FALSE(state.settling(s, 1.5, 1.0).empty());
-  EXPECT_TRUE(state.settling(s, 2.5, 1.0).empty());
+  EXPECT_FALSE(state.watch(s, 1.5, 1.0).settling.empty());
+  EXPECT_TRUE(state.watch(s, 2.5, 1.0).settling.empty());
   // A pool that breathes (8 -> 9 threads) is not a change.
   s.processes[0].threads = 9;
-  EXPECT_TRUE(state.settling(s, 3.0, 1.0).empty());
+  EXPECT_TRUE(state.watch(s, 3.0, 1.0).settling.empty());
   // Moved at 3 s: held. Then it doubles its threads: a new phase, watched, then no longer held.
   state.record_move(100, {3.0, {1}, {0}, 0});
   EXPECT_LT(state.since_last_move(100, 4.0), 30.0);
   s.processes[0].threads = 18;
-  EXPECT_FALSE(state.settling(s, 4.0, 1.0).empty());
+  EXPECT_FALSE(state.watch(s, 4.0, 1.0).settling.empty());
   EXPECT_GT(state.since_last_move(100, 4.0), 30.0);
 }
 
@@ -355,39 +405,39 @@ TEST(Policy, AnApplicationMovingItsThreadsEndsTheHoldOurOwnMoveDoesNot) {
   Snapshot s = snapshot_of({process(100, {{0, 2.0}}, {{0, 512}}, 2)});
   s.processes[0].home_node = 0;
   PolicyState state;
-  state.settling(s, 0.0, 1.0);
+  state.watch(s, 0.0, 1.0);
   state.record_move(100, {1.0, {0}, {1}, 0});  // we sent it to node 1
   s.processes[0].home_node = 1;
   s.processes[0].cpu_ns_by_node = {{1, 2 * kSecond}};
-  EXPECT_TRUE(state.settling(s, 2.0, 1.0).empty());  // it went where we sent it: still held
+  EXPECT_TRUE(state.watch(s, 2.0, 1.0).settling.empty());  // it went where we sent it: still held
   EXPECT_LT(state.since_last_move(100, 2.0), 30.0);
   s.processes[0].home_node = 0;  // the application moved its threads back itself
   s.processes[0].cpu_ns_by_node = {{0, 2 * kSecond}};
-  EXPECT_TRUE(state.settling(s, 3.0, 1.0).empty());  // all of its time is there: decided on at once
+  EXPECT_TRUE(state.watch(s, 3.0, 1.0).settling.empty());  // all of its time is there: decided on at once
   EXPECT_GT(state.since_last_move(100, 3.0), 30.0);
   // A process never moved by us, caught moving itself (60% on the new node), is watched for that
   // snapshot, then decided on.
   PolicyState fresh;
   Snapshot own = snapshot_of({process(200, {{0, 2.0}}, {{0, 512}}, 2)});
   own.processes[0].home_node = 0;
-  fresh.settling(own, 0.0, 1.0);
-  EXPECT_TRUE(fresh.settling(own, 1.5, 1.0).empty());
+  fresh.watch(own, 0.0, 1.0);
+  EXPECT_TRUE(fresh.watch(own, 1.5, 1.0).settling.empty());
   own.processes[0].home_node = 1;
   own.processes[0].cpu_ns_by_node = {{0, 800'000'000}, {1, 1'200'000'000}};
-  EXPECT_FALSE(fresh.settling(own, 2.0, 1.0).empty());
+  EXPECT_FALSE(fresh.watch(own, 2.0, 1.0).settling.empty());
   own.processes[0].cpu_ns_by_node = {{1, 2'000'000'000}};
-  EXPECT_TRUE(fresh.settling(own, 2.5, 1.0).empty());
+  EXPECT_TRUE(fresh.watch(own, 2.5, 1.0).settling.empty());
   // Threads the scheduler spreads over both nodes: the home flips with its load balancing, and
   // that is no move of its own (it was never on one node), so it is not watched again.
   Snapshot spread = snapshot_of({process(300, {{0, 1.2}, {1, 0.8}}, {{0, 512}}, 2)});
   spread.processes[0].home_node = 0;
-  fresh.settling(spread, 0.0, 1.0);
-  EXPECT_TRUE(fresh.settling(spread, 1.5, 1.0).empty());
+  fresh.watch(spread, 0.0, 1.0);
+  EXPECT_TRUE(fresh.watch(spread, 1.5, 1.0).settling.empty());
   for (double at : {2.0, 2.5, 3.0}) {
     spread.processes[0].home_node = 1 - spread.processes[0].home_node;
     spread.processes[0].cpu_ns_by_node = {{spread.processes[0].home_node, 1'100'000'000},
                                           {1 - spread.processes[0].home_node, 900'000'000}};
-    EXPECT_TRUE(fresh.settling(spread, at, 1.0).empty()) << at;
+    EXPECT_TRUE(fresh.watch(spread, at, 1.0).settling.empty()) << at;
   }
 }
 

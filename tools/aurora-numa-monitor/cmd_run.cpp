@@ -202,11 +202,15 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
       }
       hints = std::move(*live_hints);
     }
-    hints.settling = state.settling(snapshot, now, cc.min_observed_seconds);
+    coord::Watched watched = state.watch(snapshot, now, cc.min_observed_seconds);
+    hints.settling = std::move(watched.settling);
+    hints.memory_settling = std::move(watched.memory_settling);
     if (executor) hints.migrating = executor->migrating_pids();
     // Until the measurement under load is taken, a cycle is decided on a copy of the state
     // first: if that plans the first memory move, the rate is measured again under the present
-    // load and the cycle decided anew with it.
+    // load and the cycle decided anew with it. (Not while the process is still watched: the
+    // probe's lanes then skewed the next snapshot's CPU figures, and in the guest's crowded
+    // scenario the decisions came 3 s later.)
     const bool may_measure = options.replay.empty() && !rate_from_real_migration && !measured_under_load;
     std::optional<coord::PolicyState> tentative;
     if (may_measure) tentative = state;

@@ -61,10 +61,13 @@ struct PolicyHints {
   std::map<int, int> device_node;
   // pids of kernel threads (never touched).
   std::set<int> kernel_threads;
-  // pids seen for less than min_observed_seconds (PolicyState::settling): their first
+  // pids seen for less than min_observed_seconds (PolicyState::watch): their first
   // snapshot mostly shows how they started (first touch, exec, the runtime pinning its
   // threads), not how they run; they are reported and left until watched long enough.
   std::set<int> settling;
+  // pids seen for less than min_observed_seconds but unchanged over a whole interval, on one
+  // node: decided on as any other, except that a decision to move their memory waits.
+  std::set<int> memory_settling;
   // pids whose memory the coordinator is still moving (Executor::migrating_pids): left alone
   // until that ends.
   std::set<int> migrating;
