@@ -26,7 +26,7 @@ struct CoordinatorConfig {
   double horizon_seconds = 120;            // how long a placement is expected to last
   double remote_penalty = 0.5;             // run-time loss per unit of excess latency
   double hold_seconds = 30;                // no second move of a process within this time
-  double min_observed_seconds = 1.0;       // a new process is watched this long before its memory moves (its threads: one steady interval)
+  double min_observed_seconds = 1.0;       // a new process's memory waits this long (threads: one steady interval)
   double pingpong_window_seconds = 600;
   int pingpong_reversals = 2;              // back-and-forth moves in the window: frozen
   int max_moves_per_cycle = 4;

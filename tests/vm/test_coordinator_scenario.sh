@@ -34,6 +34,12 @@ check "measures written" "$vm_python" "$vm_dir/check_scenario.py" "$out" measure
 # Noise floor: one ~0.5 s sample at 30% remote, e.g. a thread caught mid-move by the sampler.
 goal "aurora's integrated remote share is at most AutoNUMA's" "$vm_python" "$vm_dir/check_scenario.py" "$out" beats-autonuma --slack 0.15
 check "aurora: page migration measured at start" grep -q "page migration measured at [0-9]* MiB/s at start-up" "$out/aurora/run.log"
+# /proc/PID/task/*/children lists the monitor's live children: none once a probe returned.
+no_children() { [ -f "$1" ] && ! grep -q '[0-9]' "$1"; }
+for mode in aurora both; do
+  check "$mode: the probe's child is gone after the start-up probe" no_children "$out/$mode/children-after-probe"
+  check "$mode: no child of the coordinator left at the window's end" no_children "$out/$mode/children-at-end"
+done
 # A memory move is costed at a rate measured again, under the load it runs under, before it.
 first_memory_move() { grep -n "moving its memory" "$1" | head -1 | cut -d: -f1; }
 remeasured_before_it() {

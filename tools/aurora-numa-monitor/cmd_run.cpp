@@ -39,7 +39,7 @@ std::map<int, std::uint64_t> free_memory_by_node(const Topology& topology, const
 }
 
 // Until a real migration has been measured, a move is costed at the rate this machine moves
-// `bytes` of our own memory, rather than at the budget: the first migration in the 2-node TCG
+// `bytes` of a running process's memory (a child of ours), rather than at the budget: the first migration in the 2-node TCG
 // guest ran at 14-36 MiB/s where the budget said 1024, and a 128 MiB segment was moved rather
 // than a thread (docs/coordinator.md, "Actuators"). `when` says which measurement it is.
 // Returns whether a rate was measured.
@@ -73,7 +73,7 @@ bool probe_migration(const Topology& topology, const Snapshot* snapshot, const C
     return false;
   }
   cost.migration_observed_bytes_per_second = probe->bytes_per_second();
-  fmt::print("coordinator: page migration measured at {:.0f} MiB/s {} ({:.0f} MiB of its own memory, node {} -> {}, "
+  fmt::print("coordinator: page migration measured at {:.0f} MiB/s {} ({:.0f} MiB of a probe process, node {} -> {}, "
              "{:.3f} s); moves are costed at the lower of that and the {:.0f} MiB/s budget until a real one is measured\n",
              probe->bytes_per_second() / (1 << 20), when, static_cast<double>(probe->bytes_moved) / (1 << 20), from, to,
              probe->seconds, cost.migration_budget_bytes_per_second / (1 << 20));
@@ -81,14 +81,12 @@ bool probe_migration(const Topology& topology, const Snapshot* snapshot, const C
 }
 
 // The start-up measurement is often taken on an idle machine (the daemon starts before the
-// work), and pages migrate several times slower while every CPU is busy: 78-97 MiB/s idle in
-// the 2-node guest, 10-13 MiB/s with its 4 vCPUs busy (one call), and a busy process's 228 MiB
-// took 8 s where 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would
-// have been better. So before the first memory move is taken, the rate is measured again under
-// the load it will run under. Both measurements move 16 MiB: 256 pages on each of
-// migration_parallel_calls = 16 lanes. With 8 MiB, 128
-// pages a lane, the calls' fixed costs made it 11 MiB/s where the migration that followed ran
-// at 44; 32 MiB took 1.9 s under load, a delay to the decision it prices.
+// work), and pages migrate about half as fast while every CPU is busy (66-76 MiB/s idle in the
+// 2-node guest, 34-37 MiB/s with its 4 vCPUs busy), and a busy process's 228 MiB took 8 s where
+// 2.4 s was planned (a fresh-clone CI run, `large`): moving its threads would have been better.
+// So before the first memory move is taken, the rate is measured again under the load it will
+// run under. Both measurements move 16 MiB: 256 pages on each of migration_parallel_calls = 16
+// lanes, 0.2-0.5 s in the guest.
 constexpr std::size_t kStartupProbeBytes = 16u << 20;
 constexpr std::size_t kUnderLoadProbeBytes = 16u << 20;
 

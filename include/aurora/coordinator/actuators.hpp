@@ -78,12 +78,12 @@ struct MigrationProbe {
   double bytes_per_second() const { return seconds > 0 ? static_cast<double>(bytes_moved) / seconds : 0; }
 };
 
-// Moves `bytes` of the caller's own memory, first-touched on `from_node`, to `to_node` with
+// Moves `bytes` of a child process's memory, first-touched on `from_node`, to `to_node` with
 // `parallel_calls` move_pages(2) calls side by side (as migrate_process_memory's lanes) and
-// times it, while another thread keeps writing every page: how fast this machine migrates the
-// memory of a running process (pages nobody touches move several times faster). The writer
-// runs only for the calls. kUnsupported when memory cannot be placed on `from_node` (one node,
-// or a node without memory).
+// times it, while the child keeps writing every page: how fast this machine migrates the
+// memory of a running process (pages nobody touches move several times faster). The child
+// lives only for the probe. kUnsupported when memory cannot be placed on `from_node` (one
+// node, or a node without memory).
 Result<MigrationProbe> probe_migration_rate(int from_node, int to_node, std::size_t bytes = 16u << 20,
                                             int parallel_calls = 1);
 

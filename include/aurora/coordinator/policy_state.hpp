@@ -24,7 +24,7 @@ struct ProcessHistory {
   // enough to be watched again (its thread count by half or more, its memory by a tenth).
   std::optional<double> first_seen_seconds;
   double changed_seconds = 0;
-  double last_seen_seconds = 0;  // the snapshot before this one that showed it
+  double last_seen_seconds = 0;  // the last snapshot that showed it
   int threads = 0;
   double memory_bytes = 0;
   int home_node = -1;  // the node it ran on most in the last snapshot
@@ -68,12 +68,12 @@ class PolicyState {
   void prune(const std::vector<int>& alive);
   // Notes when each process of `snapshot` was first seen and when it last changed markedly
   // (thread count by half or more, e.g. 1 -> 3 as it starts its workers; memory by more than a
-  // tenth, still allocating), and sorts those for which that was less than
-  // `min_observed_seconds` ago (PolicyHints::settling, ::memory_settling). A thread-count change also ends the
-  // hold of an earlier move: the process is in a new phase, as does its home node (where it
-  // runs most) changing to a node the last move did not send it to (the application moved
-  // its threads itself; it is then watched only while a snapshot catches it mid-move, under 90%
-  // of its CPU time on the new node). Small thread-pool churn is not a change, so a server whose pool
+  // tenth, still allocating), and sorts out those for which that was less than
+  // `min_observed_seconds` ago (Watched). A thread-count change also ends the hold of an
+  // earlier move: the process is in a new phase, as does its home node (where it runs most)
+  // changing to a node the last move did not send it to (the application moved its threads
+  // itself; it is then watched only while a snapshot catches it mid-move, under 90% of its CPU
+  // time on the new node). Small thread-pool churn is not a change, so a server whose pool
   // breathes is still decided on.
   Watched watch(const Snapshot& snapshot, double now_seconds, double min_observed_seconds);
 

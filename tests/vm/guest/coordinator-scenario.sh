@@ -95,7 +95,7 @@ for mode in $modes; do
   monitor=""
   if [ "$mode" != autonuma ]; then
     # The daemon runs before the workload starts, as on a server; it stops at the window's end.
-    # Its start-up ends with the page-migration probe (16 MiB of its own, 0.3-0.7 s here):
+    # Its start-up ends with the page-migration probe (16 MiB of a probe process, 0.2-0.5 s here):
     # waited for, so those pages are not counted in the window's migrations.
     aurora-numa-monitor --config "$guest/coordinator-suite.toml" run --apply \
       --journal "$out/journal.jsonl" --duration $((window + 3)) >"$out/run.log" 2>&1 &
@@ -106,6 +106,8 @@ for mode in $modes; do
       tries=$((tries + 1))
     done
     kill -0 "$monitor" 2>/dev/null || { echo "coordinator-scenario: the coordinator did not start" >&2; cat "$out/run.log" >&2; exit 1; }
+    # The probe's child is killed and reaped before the probe returns.
+    cat /proc/"$monitor"/task/*/children >"$out/children-after-probe"
   fi
   vmstat_migrations >"$out/vmstat-start"
   # The sampler runs from before the workloads start: the first affinity it sees for a thread
@@ -126,6 +128,7 @@ for mode in $modes; do
     cat "/proc/$pid/numa_maps" >"$out/numa_maps-$name" 2>/dev/null || true
   done <"$out/pids"
   if [ -n "$monitor" ]; then
+    cat /proc/"$monitor"/task/*/children >"$out/children-at-end"
     kill -INT "$monitor" 2>/dev/null
     wait "$monitor"
     echo $? >"$out/run.rc"
