@@ -11,6 +11,7 @@
 
 #include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/coordinator_config.hpp"
+#include "aurora/coordinator/decision_schedule.hpp"
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/coordinator/policy_hints_reader.hpp"
@@ -155,7 +156,8 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
   if (options.replay.empty()) probe_migration(source->topology(), nullptr, cc, policy.cost, kStartupProbeBytes, "at start-up");
   bool rate_from_real_migration = false, measured_under_load = false;
   const auto started = std::chrono::steady_clock::now();
-  double first = -1, last_decision = -1e18;
+  double first = -1;
+  coord::DecisionSchedule schedule(cc.interval_seconds);
   int cycles = 0, recommended = 0;
   for (;;) {
     auto next = source->next();
@@ -184,8 +186,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
         }
       }
     if (options.duration > 0 && elapsed > options.duration) break;
-    if (now - last_decision < cc.interval_seconds) continue;
-    last_decision = now;
+    if (!schedule.due(now, static_cast<double>(snapshot.interval_ns) / 1e9)) continue;
     ++cycles;
     // A recording says nothing about kernel threads, shared segments or pinned threads: a
     // replay places without hints. Live, they are read from /proc for this snapshot's processes.

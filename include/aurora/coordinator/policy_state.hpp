@@ -20,7 +20,7 @@ struct MoveRecord {
 };
 
 struct ProcessHistory {
-  // Set by PolicyState::settling: when the process was first seen, and when it last changed
+  // Set by PolicyState::watch: when the process was first seen, and when it last changed
   // enough to be watched again (its thread count by half or more, its memory by a tenth).
   std::optional<double> first_seen_seconds;
   double changed_seconds = 0;
