@@ -13,7 +13,7 @@ constexpr std::size_t kMaxEntries = 256;
 DryRunFeed::DryRunFeed(Topology topology, PolicyConfig config, double decision_interval_seconds)
     : topology_(std::move(topology)),
       config_(std::move(config)),
-      decision_interval_seconds_(decision_interval_seconds) {}
+      schedule_(decision_interval_seconds) {}
 
 void DryRunFeed::observe(const Snapshot& snapshot) {
   const double interval_seconds = snapshot.interval_ns / 1e9;
@@ -28,8 +28,7 @@ void DryRunFeed::observe(const Snapshot& snapshot) {
   std::lock_guard lock(mutex_);
   classes_ = std::move(classes);
   const double now = snapshot.timestamp_ns / 1e9;
-  if (now - last_decision_seconds_ < decision_interval_seconds_) return;
-  last_decision_seconds_ = now;
+  if (!schedule_.due(now, interval_seconds)) return;
   const PolicyOutcome outcome = decide(topology_, snapshot, PolicyHints{}, config_, state_, now);
   for (const Decision& d : outcome.decisions) {
     CoordinatorEntry entry;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 
+#include "aurora/coordinator/decision_schedule.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/coordinator_feed.hpp"
 #include "aurora/snapshot_source.hpp"
@@ -34,13 +35,12 @@ class DryRunFeed final : public CoordinatorFeed {
  private:
   const Topology topology_;
   const PolicyConfig config_;
-  const double decision_interval_seconds_;
   mutable std::mutex mutex_;
   PolicyState state_;
   std::deque<CoordinatorEntry> entries_;  // newest first, bounded
   std::map<int, std::string> classes_;
   std::uint64_t next_id_ = 1;
-  double last_decision_seconds_ = -1e18;
+  DecisionSchedule schedule_;
 };
 
 // A SnapshotSource that shows every snapshot to a DryRunFeed before handing it on.
