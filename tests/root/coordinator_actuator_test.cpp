@@ -230,14 +230,27 @@ TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResul
   EXPECT_EQ(outcome.bytes_moved, 0u);
 }
 
-// The start-up migration probe. This host has one node: memory cannot be placed on node 1,
-// which it says as kUnsupported naming the node; the two-node measurement runs in the guest
-// (tests/vm/test_coordinator_scenario.sh checks the coordinator's line).
+// Children of this process still alive (not reaped): /proc/self/task/*/children.
+std::string live_children() {
+  std::string all;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "children");
+    all += std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return all;
+}
+
+// The start-up migration probe. This host has one node: its child places the pages on node 0,
+// and moving them to node 1 fails, which it says as kUnsupported naming the node, with the
+// child killed and reaped. The two-node measurement runs in the guest
+// (tests/vm/test_coordinator_scenario.sh checks the coordinator's line and its children).
 TEST(CoordinatorActuators, MigrationProbeNeedsASecondNodeAndSaysSo) {
+  const std::string children_before = live_children();
   auto probe = probe_migration_rate(0, 1);
   ASSERT_FALSE(probe);
   EXPECT_EQ(probe.error().kind, ErrorKind::kUnsupported);
-  EXPECT_NE(probe.error().message.find("node 1"), std::string::npos) << probe.error().message;
+  EXPECT_NE(probe.error().message.find("move_pages to node 1"), std::string::npos) << probe.error().message;
+  EXPECT_EQ(live_children(), children_before);
   auto same = probe_migration_rate(0, 0);
   ASSERT_FALSE(same);
   EXPECT_EQ(same.error().kind, ErrorKind::kBadInput);
