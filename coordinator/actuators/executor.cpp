@@ -155,6 +155,19 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   nlohmann::json done = follow_up(record, "done", message);
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;
+  // What revert needs, now that it is known: where each moved page was ([address, pages,
+  // node] runs), or, past kMaxRecordedPageRuns runs, the nodes they left.
+  if (moved->pages_moved > 0) {
+    if (moved->moved_from_complete) {
+      nlohmann::json runs = nlohmann::json::array();
+      for (const PageRun& run : moved->moved_from) runs.push_back({run.start, run.pages, run.node});
+      done["undo"] = {{"pages", std::move(runs)}};
+    } else {
+      std::vector<int> left;
+      for (const auto& [node, pages] : moved->pages_moved_from_node) left.push_back(node);
+      done["undo"] = {{"from_nodes", left}};
+    }
+  }
   (void)journal_append(done);
   return {true, fmt::format("pid {}: {}", pid, message), pid, moved->pages_moved * page_size, moved->seconds};
 }
@@ -272,7 +285,29 @@ ActionOutcome revert_action(const nlohmann::json& intent, Journal& journal, bool
   if (kind == "memory") {
     if (!move_memory)
       return {false, fmt::format("pid {}: its memory stays where it was moved (revert --memory moves it back)", pid)};
-    std::vector<int> from = intent["undo"].value("from_nodes", std::vector<int>{});
+    const nlohmann::json undo = intent.value("undo", nlohmann::json::object());
+    if (!undo.is_object())
+      return {false, fmt::format("journal record {}: its undo is not an object; edit or remove the line",
+                                 intent.value("id", "?"))};
+    // Each page back to the node it was on, when the migration ended and recorded them.
+    if (undo.contains("pages")) {
+      std::vector<PageRun> runs;
+      for (const auto& run : undo["pages"]) {
+        // A hand-edited or foreign record: what is not [address, pages, node] is skipped.
+        if (!run.is_array() || run.size() != 3 || !run[0].is_number_unsigned() || !run[1].is_number_unsigned() ||
+            !run[2].is_number_integer())
+          continue;
+        runs.push_back({run[0].get<std::uint64_t>(), run[1].get<std::uint64_t>(), run[2].get<int>()});
+      }
+      auto moved = return_pages(*handle, runs, migration);
+      if (!moved) return {false, fmt::format("pid {}: moving memory back stopped: {}", pid, moved.error().message)};
+      std::string by_node;
+      for (const auto& [node, pages] : moved->pages_moved_from_node)
+        by_node += fmt::format("{}{} from node {}", by_node.empty() ? "" : ", ", pages, node);
+      return finish(fmt::format("pid {}: {} page(s) moved back to the node each was on{}{}{}", pid, moved->pages_moved,
+                                by_node.empty() ? "" : " (", by_node, by_node.empty() ? "" : ")"));
+    }
+    std::vector<int> from = undo.value("from_nodes", std::vector<int>{});
     if (from.empty()) return finish(fmt::format("pid {}: no other node to move memory back to", pid));
     // A partial move (as much as fits) is undone as far as it went: at most that much goes back.
     const std::uint64_t max_pages =

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <span>
 #include <exception>
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -87,18 +88,19 @@ struct LaneCall {
   }
 };
 
-}  // namespace
+// Which node a resident page at `address`, now on `node_now`, goes to; -1 leaves it.
+using Destination = std::function<int(std::uint64_t address, int node_now)>;
 
-Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
-                                               const MigrationPace& pace,
-                                               const std::function<bool()>& should_stop,
-                                               std::uint64_t max_pages) {
-  if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
-  if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
+// Moves the resident pages of `ranges` that `destination` sends elsewhere, in batches split
+// across the lanes, sleeping between batches to keep to the budget. A mapping with fewer pages
+// to move than `minimum_pages_per_mapping` is left (MigrationResult::pages_left_small).
+Result<MigrationResult> move_resident_pages(const ProcessHandle& process, const std::vector<Range>& ranges,
+                                            const Destination& destination, std::size_t minimum_pages_per_mapping,
+                                            const MigrationPace& pace, const std::function<bool()>& should_stop,
+                                            std::uint64_t max_pages) {
   const long page_size = ::sysconf(_SC_PAGESIZE);
   const auto started = std::chrono::steady_clock::now();
   MigrationResult result;
-  std::size_t next_target = 0;
   const double budget_bytes_per_second = std::max(1.0, pace.budget_bytes_per_second);
   const std::size_t lanes = static_cast<std::size_t>(std::max(1, pace.parallel_calls));
   // Batch sizes are per lane; all lanes together stay within 1/16 s of the budget.
@@ -109,6 +111,7 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
   const auto stopping = [&] { return should_stop && should_stop(); };
   std::vector<void*> to_move;
   std::vector<int> nodes;
+  std::vector<int> sources;  // where each page of to_move is now
   int batch_flags = MPOL_MF_MOVE;
   // Moves what is pending, split across the lanes, then sleeps until the bytes moved so far fit
   // the budget.
@@ -138,7 +141,10 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
       for (std::size_t i = started_helpers; i < calls.size(); ++i) calls[i].run(process.pid(), batch_flags);
     }  // the helpers join here
     double call_seconds = 0;
+    std::size_t first_of_call = 0;
     for (const LaneCall& call : calls) {
+      const std::size_t first = first_of_call;
+      first_of_call += call.pages.size();
       ++result.move_calls;
       call_seconds = std::max(call_seconds, call.seconds);
       if (call.rc < 0 && call.error == ESRCH)
@@ -151,6 +157,15 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
       for (std::size_t i = 0; i < call.pages.size(); ++i) {
         if (call.status[i] == call.nodes[i]) {
           ++result.pages_moved;
+          ++result.pages_moved_from_node[sources[first + i]];
+          if (result.moved_from_complete) {
+            append_page_run(result.moved_from, reinterpret_cast<std::uint64_t>(call.pages[i]), sources[first + i],
+                            static_cast<std::uint64_t>(page_size));
+            if (result.moved_from.size() > kMaxRecordedPageRuns) {
+              result.moved_from_complete = false;
+              result.moved_from.clear();
+            }
+          }
         } else {
           ++result.pages_failed;
           ++result.failures_by_errno[call.status[i] < 0 ? -call.status[i] : 0];  // 0: landed on another node
@@ -164,6 +179,7 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
       move_batch = std::min(largest_batch, move_batch * 2);
     to_move.clear();
     nodes.clear();
+    sources.clear();
     const double due = static_cast<double>(result.pages_moved * page_size) / budget_bytes_per_second;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
@@ -172,7 +188,11 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
   };
   std::uint64_t queued = 0;
   const auto finished = [&] { return result.stopped || result.reached_limit; };
-  auto queue = [&](void* page, int flags) -> Result<void> {
+  struct Pending {
+    void* page;
+    int to, from;
+  };
+  auto queue = [&](const Pending& p, int flags) -> Result<void> {
     if (finished()) return {};
     if (flags != batch_flags) {
       if (auto ok = flush(); !ok) return ok;
@@ -184,17 +204,16 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
       return {};
     }
     ++queued;
-    to_move.push_back(page);
-    nodes.push_back(to_nodes[next_target++ % to_nodes.size()]);
+    to_move.push_back(p.page);
+    nodes.push_back(p.to);
+    sources.push_back(p.from);
     return to_move.size() >= move_batch * lanes ? flush() : Result<void>{};
   };
-  auto ranges = movable_ranges(process.pid());
-  if (!ranges) return tl::unexpected(ranges.error());
-  for (const Range& r : *ranges) {
+  for (const Range& r : ranges) {
     if (finished()) break;
-    // A mapping's first off-target pages wait here until it has enough of them to be moved.
-    std::vector<void*> first_off_target;
-    std::size_t off_target = 0;
+    // A mapping's first pages to move wait here until it has enough of them to be moved.
+    std::vector<Pending> first_to_move;
+    std::size_t to_move_here = 0;
     for (unsigned long address = r.start; address < r.end && !finished();) {
       if (stopping()) {
         result.stopped = true;
@@ -211,25 +230,83 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
       for (std::size_t i = 0; i < pages.size() && !finished(); ++i) {
         if (status[i] < 0) continue;  // not resident
         ++result.pages_seen;
-        if (std::find(to_nodes.begin(), to_nodes.end(), status[i]) != to_nodes.end()) continue;
-        ++off_target;
-        if (off_target < kMinimumPagesPerMapping) {
-          first_off_target.push_back(pages[i]);
+        const int to = destination(reinterpret_cast<std::uint64_t>(pages[i]), status[i]);
+        if (to < 0 || to == status[i]) continue;
+        const Pending page{pages[i], to, status[i]};
+        ++to_move_here;
+        if (to_move_here < minimum_pages_per_mapping) {
+          first_to_move.push_back(page);
           continue;
         }
-        for (void* waiting : first_off_target)
+        for (const Pending& waiting : first_to_move)
           if (auto ok = queue(waiting, r.flags); !ok) return tl::unexpected(ok.error());
-        first_off_target.clear();
-        if (auto ok = queue(pages[i], r.flags); !ok) return tl::unexpected(ok.error());
+        first_to_move.clear();
+        if (auto ok = queue(page, r.flags); !ok) return tl::unexpected(ok.error());
       }
     }
-    if (!finished()) result.pages_left_small += first_off_target.size();
+    if (!finished()) result.pages_left_small += first_to_move.size();
   }
   // Stopped: what is queued stays where it is (another call could take a while).
   if (!result.stopped)
     if (auto ok = flush(); !ok) return tl::unexpected(ok.error());
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+}  // namespace
+
+void append_page_run(std::vector<PageRun>& runs, std::uint64_t address, int node, std::uint64_t page_size) {
+  if (!runs.empty()) {
+    PageRun& last = runs.back();
+    if (last.node == node && last.start + last.pages * page_size == address) {
+      ++last.pages;
+      return;
+    }
+  }
+  runs.push_back({address, 1, node});
+}
+
+Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, const std::vector<int>& to_nodes,
+                                               const MigrationPace& pace,
+                                               const std::function<bool()>& should_stop,
+                                               std::uint64_t max_pages) {
+  if (to_nodes.empty()) return fail(ErrorKind::kBadInput, "page migration needs at least one target node");
+  if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
+  auto ranges = movable_ranges(process.pid());
+  if (!ranges) return tl::unexpected(ranges.error());
+  std::size_t next_target = 0;
+  const Destination round_robin = [&](std::uint64_t, int node_now) {
+    if (std::find(to_nodes.begin(), to_nodes.end(), node_now) != to_nodes.end()) return -1;
+    return to_nodes[next_target++ % to_nodes.size()];
+  };
+  return move_resident_pages(process, *ranges, round_robin, kMinimumPagesPerMapping, pace, should_stop, max_pages);
+}
+
+Result<MigrationResult> return_pages(const ProcessHandle& process, const std::vector<PageRun>& runs,
+                                     const MigrationPace& pace) {
+  if (auto ok = process.verify(); !ok) return tl::unexpected(ok.error());
+  auto mappings = movable_ranges(process.pid());
+  if (!mappings) return tl::unexpected(mappings.error());
+  std::vector<PageRun> sorted = runs;
+  std::sort(sorted.begin(), sorted.end(), [](const PageRun& a, const PageRun& b) { return a.start < b.start; });
+  const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  // The runs' parts that still lie in a movable mapping, with that mapping's flags.
+  std::vector<Range> ranges;
+  for (const Range& m : *mappings)
+    for (const PageRun& run : sorted) {
+      const std::uint64_t start = std::max<std::uint64_t>(run.start, m.start);
+      const std::uint64_t end = std::min<std::uint64_t>(run.start + run.pages * page_size, m.end);
+      if (start < end) ranges.push_back({start, end, m.flags});
+    }
+  const Destination back = [&](std::uint64_t address, int) {
+    auto it = std::upper_bound(sorted.begin(), sorted.end(), address,
+                               [](std::uint64_t a, const PageRun& run) { return a < run.start; });
+    if (it == sorted.begin()) return -1;
+    --it;
+    return address < it->start + it->pages * page_size ? it->node : -1;
+  };
+  // Every recorded page goes back, however few in a mapping: the record is of pages that moved.
+  return move_resident_pages(process, ranges, back, 0, pace, {}, 0);
 }
 
 }  // namespace aurora::coord

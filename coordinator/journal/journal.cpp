@@ -78,6 +78,10 @@ std::vector<nlohmann::json> pending_actions(const std::vector<nlohmann::json>& r
     if (phase == "intent") {
       intent[id] = r;
       order.push_back(id);
+    } else if (phase == "done" && r.contains("undo") && intent.count(id)) {
+      // What the action learned as it ran (a migration: where each moved page was) refines
+      // the intent's undo.
+      for (const auto& [key, value] : r["undo"].items()) intent[id]["undo"][key] = value;
     }
     last_phase[id] = phase;
     // A failure that applied nothing leaves nothing to undo.

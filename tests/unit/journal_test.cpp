@@ -45,6 +45,19 @@ TEST(Journal, AppendsReadsAndTellsWhatIsPending) {
   EXPECT_EQ(pending_actions(*records, 10).size(), 2u);
 }
 
+// A migration's "done" record says where each moved page was; revert reads it with the intent.
+TEST(Journal, WhatAMigrationRecordedAsItRanRefinesItsUndo) {
+  const nlohmann::json intent = {{"id", "m"}, {"phase", "intent"}, {"kind", "memory"}, {"pid", 10},
+                                 {"undo", {{"from_nodes", {0, 2, 3}}}}};
+  const nlohmann::json done = {{"id", "m"}, {"phase", "done"}, {"undo", {{"pages", {{4096, 2, 0}, {12288, 1, 2}}}}}};
+  const auto pending = pending_actions({intent, done}, 0);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0]["undo"]["pages"], done["undo"]["pages"]);
+  EXPECT_EQ(pending[0]["undo"]["from_nodes"], intent["undo"]["from_nodes"]);
+  // Killed mid-migration: only the intent's undo is known.
+  EXPECT_FALSE(pending_actions({intent}, 0)[0]["undo"].contains("pages"));
+}
+
 TEST(Journal, MalformedLineInTheMiddleIsBadInputWithItsLine) {
   const fs::path path = fresh("bad");
   fs::create_directories(path.parent_path());

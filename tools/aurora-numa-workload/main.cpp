@@ -164,12 +164,14 @@ int main(int argc, char** argv) {
   app.add_option("--placement", options.placement,
                  "first-touch (no policy kept; AutoNUMA may migrate), bind (MPOL_BIND kept), "
                  "bind-balancing (MPOL_BIND|MPOL_F_NUMA_BALANCING), preferred (first touch that "
-                 "spills to other nodes when the node is full)")
+                 "spills to other nodes when the node is full), interleave (page by page over every "
+                 "memory node, no policy kept)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, Placement>{{"first-touch", Placement::kFirstTouch},
                                            {"bind", Placement::kBind},
                                            {"bind-balancing", Placement::kBindWithBalancing},
-                                           {"preferred", Placement::kPreferred}}))
+                                           {"preferred", Placement::kPreferred},
+                                           {"interleave", Placement::kInterleave}}))
       ->capture_default_str();
   app.add_option("--cpu-node", options.cpu_node,
                  "Node whose CPUs the threads run on; -1: anywhere (the scheduler decides)")

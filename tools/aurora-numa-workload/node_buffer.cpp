@@ -81,8 +81,9 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
                             node, kMaskBits - 2));
   long long free_bytes = 0;
   const long long node_bytes = numa_node_size64(node, &free_bytes);
-  // Preferred placement spills to other nodes: only the machine has to hold it.
-  if (placement != Placement::kPreferred && (node_bytes <= 0 || free_bytes < static_cast<long long>(bytes)))
+  // Preferred placement spills to other nodes, interleave spreads over them: only the machine
+  // has to hold it.
+  if (placement != Placement::kPreferred && placement != Placement::kInterleave && (node_bytes <= 0 || free_bytes < static_cast<long long>(bytes)))
     return fail(ErrorKind::kBadInput,
                 fmt::format("node {} has {} MiB free, less than the {} MiB asked for; ask for "
                             "less memory, another node or --placement preferred",
@@ -137,6 +138,10 @@ Result<NodeBuffer> NodeBuffer::allocate(std::size_t bytes, int node, Placement p
                   fmt::format("set_mempolicy({}, node {}) failed: {}",
                               touch_policy == MPOL_PREFERRED ? "MPOL_PREFERRED" : "MPOL_BIND", node,
                               std::strerror(errno)));
+    if (placement == Placement::kInterleave &&
+        set_mempolicy(MPOL_INTERLEAVE, numa_all_nodes_ptr->maskp, numa_all_nodes_ptr->size + 1) != 0)
+      return fail(ErrorKind::kRuntime,
+                  fmt::format("set_mempolicy(MPOL_INTERLEAVE, every memory node) failed: {}", std::strerror(errno)));
     for (std::size_t offset = 0; offset < bytes; offset += kPageSize)
       static_cast<char*>(mapped)[offset] = 1;
   }

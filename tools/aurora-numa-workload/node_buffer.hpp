@@ -16,6 +16,8 @@ enum class Placement {
   kBindWithBalancing,  // MPOL_BIND | MPOL_F_NUMA_BALANCING: faults, the task may move instead
   kPreferred,          // first touch under MPOL_PREFERRED: spills to other nodes when the node
                        // is full (a process larger than one node), no policy left behind
+  kInterleave,         // first touch under MPOL_INTERLEAVE over every memory node: page i on
+                       // the i-th node in turn, no policy left behind (a spread layout)
 };
 
 class NodeBuffer {

@@ -40,6 +40,17 @@ Result<void> narrow_cpuset(const std::string& dir, const std::vector<int>& cpus,
 // Writes a saved state back (revert).
 Result<void> restore_cpuset(const CpusetState& state);
 
+// Pages at consecutive addresses that were on one node before a migration moved them.
+struct PageRun {
+  std::uint64_t start = 0;  // address of the first page
+  std::uint64_t pages = 0;
+  int node = -1;  // where they were
+  bool operator==(const PageRun&) const = default;
+};
+// Appends the page at `address` (of `page_size` bytes), which was on `node`, to `runs`: it
+// extends the last run when it follows it on the same node.
+void append_page_run(std::vector<PageRun>& runs, std::uint64_t address, int node, std::uint64_t page_size);
+
 struct MigrationResult {
   std::uint64_t pages_moved = 0;
   std::uint64_t pages_failed = 0;  // EBUSY, EACCES, ... (partial success is not an error)
@@ -50,7 +61,15 @@ struct MigrationResult {
   bool stopped = false;  // `should_stop` said so before every page was examined
   bool reached_limit = false;  // max_pages were moved (or tried) before every page was examined
   double seconds = 0;
+  // Where each moved page was, in address order, for revert: at most kMaxRecordedPageRuns
+  // runs; `moved_from_complete` is false when there were more (pages of many nodes mixed).
+  std::vector<PageRun> moved_from;
+  bool moved_from_complete = true;
+  std::map<int, std::uint64_t> pages_moved_from_node;  // pages moved, by the node they left
 };
+// A journal line of at most about 1.5 MiB: 256 MiB interleaved page by page over two nodes and
+// moved to one is 32768 runs.
+constexpr std::size_t kMaxRecordedPageRuns = 65536;
 // How fast page migration may go.
 struct MigrationPace {
   double budget_bytes_per_second = 1024.0 * 1024 * 1024;  // rate limit, all calls together
@@ -70,6 +89,13 @@ Result<MigrationResult> migrate_process_memory(const ProcessHandle& process, con
                                                const MigrationPace& pace,
                                                const std::function<bool()>& should_stop = {},
                                                std::uint64_t max_pages = 0);
+
+// Revert of a migration: moves each page of `runs` that is still resident in one of the
+// process's movable mappings back to the node its run says it was on. Pages the process has
+// freed or mapped anew since are whatever lies at those addresses now: they go there too, as
+// the process's memory at that address was placed there.
+Result<MigrationResult> return_pages(const ProcessHandle& process, const std::vector<PageRun>& runs,
+                                     const MigrationPace& pace);
 
 // What probe_migration_rate measured.
 struct MigrationProbe {

@@ -39,7 +39,9 @@ class Journal {
 };
 
 // The actions whose latest record is not "reverted" (nor "failed" with nothing applied), newest
-// first: what revert still has to undo. `pid` 0 means every process.
+// first: what revert still has to undo, as their intent records, with the "undo" of their
+// "done" record merged in (a migration's record of where each page was). `pid` 0 means every
+// process.
 std::vector<nlohmann::json> pending_actions(const std::vector<nlohmann::json>& records, int pid);
 
 }  // namespace aurora::coord
