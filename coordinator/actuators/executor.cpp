@@ -156,17 +156,16 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   done["pages_moved"] = moved->pages_moved;
   done["pages_failed"] = moved->pages_failed;
   // What revert needs, now that it is known: where each moved page was ([address, pages,
-  // node] runs), or, past kMaxRecordedPageRuns runs, the nodes they left.
-  if (moved->pages_moved > 0) {
-    if (moved->moved_from_complete) {
-      nlohmann::json runs = nlohmann::json::array();
-      for (const PageRun& run : moved->moved_from) runs.push_back({run.start, run.pages, run.node});
-      done["undo"] = {{"pages", std::move(runs)}};
-    } else {
-      std::vector<int> left;
-      for (const auto& [node, pages] : moved->pages_moved_from_node) left.push_back(node);
-      done["undo"] = {{"from_nodes", left}};
-    }
+  // node] runs; none when nothing moved, so revert moves nothing), or, past
+  // kMaxRecordedPageRuns runs, the nodes they left.
+  if (moved->moved_from_complete) {
+    nlohmann::json runs = nlohmann::json::array();
+    for (const PageRun& run : moved->moved_from) runs.push_back({run.start, run.pages, run.node});
+    done["undo"] = {{"pages", std::move(runs)}};
+  } else {
+    std::vector<int> left;
+    for (const auto& [node, pages] : moved->pages_moved_from_node) left.push_back(node);
+    done["undo"] = {{"from_nodes", left}};
   }
   (void)journal_append(done);
   return {true, fmt::format("pid {}: {}", pid, message), pid, moved->pages_moved * page_size, moved->seconds};

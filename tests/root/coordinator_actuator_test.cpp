@@ -228,6 +228,16 @@ TEST(CoordinatorActuators, PageMigrationExaminesResidentPagesAndJournalsTheResul
   EXPECT_NE(message.find("resident examined"), std::string::npos) << message;
   EXPECT_EQ(records->back()["pages_moved"], 0);
   EXPECT_EQ(outcome.bytes_moved, 0u);
+  // It records that no page moved, so revert moves none back (not all of it to "the other
+  // nodes", as a revert from the intent alone would).
+  EXPECT_EQ(records->back()["undo"]["pages"], nlohmann::json::array());
+  const auto pending = pending_actions(*records, child.pid);
+  ASSERT_EQ(pending.size(), 1u);
+  auto journal = Journal::open(on.path.string());
+  ASSERT_TRUE(journal);
+  const auto reverted = revert_action(pending[0], *journal, true, MigrationPace{});
+  EXPECT_TRUE(reverted.ok) << reverted.line;
+  EXPECT_NE(reverted.line.find("0 page(s) moved back to the node each was on"), std::string::npos) << reverted.line;
 }
 
 // Children of this process still alive (not reaped): /proc/self/task/*/children.
