@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `revert --memory` puts each migrated page back on the node it was on, in a 2-node guest: 64 MiB
-# interleaved page by page over both nodes, its threads on node 1; `run --apply` moves the node-0
-# half to node 1 (where they run); revert must give back the interleaved layout, not move
-# everything to the node the pages left (which, for a spread process, is not where they were).
+# interleaved page by page over both nodes, its threads on node 1; `run --apply` moves one half
+# next to the other (to node 1 where the threads run, or everything to node 0); revert must give
+# back the interleaved layout, not move everything to the nodes the decision did not target
+# (which, for a spread process, is not where its pages were).
 set -uo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 out=$(mktemp -d "${TMPDIR:-/tmp}/vm-revert-memory.XXXXXX")
@@ -32,7 +33,11 @@ check "revert exits 0" grep -qx 0 "$out/revert.rc"
 # The workload's buffer: the one anonymous mapping of 16384 pages (64 MiB of 4 KiB pages).
 share() { "$vm_python" "$vm_dir/check_numa_maps.py" "$out/numa_maps-$1" --pages 16384 "${@:2}"; }
 check "before: interleaved, 45-55% of the buffer on each node" share before --node 0 --between 0.45 0.55
-check "the coordinator moved the buffer's node-0 half to node 1" share moved --node 1 --between 0.95 1.0
+# Its memory to node 1 where the threads run, or threads and memory to node 0 (the same bytes,
+# and which it takes depends on the CPU room the monitor leaves on node 1): either way one half
+# of the buffer moved.
+on_one_node() { share moved --node 0 --between 0.95 1.0 || share moved --node 1 --between 0.95 1.0; }
+check "the coordinator moved half of the buffer: all of it on one node" on_one_node
 check "the done record says where each moved page was" grep -q '"pages":\[\[' "$out/journal.jsonl"
 check "revert moved each page back to its node" grep -q "moved back to the node each was on" "$out/revert.log"
 check "reverted: interleaved again, 45-55% on each node" share reverted --node 0 --between 0.45 0.55
