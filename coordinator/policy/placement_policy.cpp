@@ -199,6 +199,36 @@ class Planner {
            u.memory[s];
   }
 
+  // All of `u`'s memory fits on `set` (its pages in file mappings elsewhere stay there).
+  bool memory_fits(const Unit& u, const std::vector<int>& set) const {
+    double room = 0, need = u.rss;
+    for (int s : set) room += memory_room(u, s);
+    for (int s = 0; s < nodes_.size(); ++s)
+      if (!in_set(set, s)) need -= u.file_memory[s];  // stays
+    return room >= need;
+  }
+
+  // `u` would fit on `node` (one node: up to all its CPUs, as in candidate_options) once
+  // `leaving` has gone from it.
+  bool fits_once_left(const Unit& u, int node, const Unit& leaving) const {
+    const double utilisation = std::max(1.0, config_.max_node_cpu_utilisation);
+    return cpu_room(u, node, utilisation) + leaving.demand[node] + displaceable(u, {node}) >= u.demand_total;
+  }
+
+  // One side of a pair: `u`'s threads to `node`, or its threads and memory when that gains more
+  // (its memory fits there and `with_memory` allows it). Nullopt when neither changes anything.
+  std::optional<Option> pair_move(const Unit& u, int node, double weighted_before, bool with_memory) const {
+    std::optional<Option> best;
+    Option threads = make(u, ActionKind::kMoveThreads, {node}, weighted_before);
+    if (threads.changes) best = std::move(threads);
+    if (with_memory && config_.enable_memory_migration && memory_fits(u, {node})) {
+      Option both = make(u, ActionKind::kMoveBoth, {node}, weighted_before);
+      if (both.changes && (!best || both.estimate.net_gain_seconds() > best->estimate.net_gain_seconds()))
+        best = std::move(both);
+    }
+    return best;
+  }
+
   // Affinity to `set`: threads already inside it stay where they are (the scheduler has no
   // reason to move them); the others land on its nodes in proportion to the room each has.
   Shares spread_threads(const Unit& u, const std::vector<int>& set) const {
@@ -314,13 +344,7 @@ class Planner {
       for (int s : set) room += cpu_room(u, s, utilisation);
       return room >= u.demand_total;
     };
-    auto memory_enough = [&](const std::vector<int>& set) {
-      double room = 0, need = u.rss;
-      for (int s : set) room += memory_room(u, s);
-      for (int s = 0; s < nodes_.size(); ++s)
-        if (!in_set(set, s)) need -= u.file_memory[s];  // stays
-      return room >= need;
-    };
+    auto memory_enough = [&](const std::vector<int>& set) { return memory_fits(u, set); };
     auto both_enough = [&](const std::vector<int>& set) { return cpu_enough(set) && memory_enough(set); };
     std::vector<int> centers;
     if (u.device_index >= 0 && nodes_.cpu_capacity[u.device_index] > 0)
@@ -471,12 +495,6 @@ std::vector<int> target_ids(const NodeTable& nodes, const Option& o) {
   return out;
 }
 
-// Its threads can move to `node` as they are (the node has room): no swap is needed for that.
-bool threads_fit_on(const std::vector<Option>& options, int node) {
-  return std::any_of(options.begin(), options.end(), [&](const Option& o) {
-    return o.action == ActionKind::kMoveThreads && o.set == std::vector<int>{node};
-  });
-}
 
 // A unit worth deciding on, with its placement now and the penalty that orders the decisions.
 struct Candidate {
@@ -486,18 +504,26 @@ struct Candidate {
   bool memory_waits = false;  // still watched (PolicyHints::memory_settling): only its threads may move
 };
 
-// Two units each running where the other's memory is, with no CPU room for either beside its
-// own memory until the other leaves: their threads trade nodes.
-struct SwapPlan {
+// Its threads may be placed jointly with another unit's: the coordinator may move them, and its
+// place is not fixed by a container's cpuset or a device.
+bool may_pair(const PolicyConfig& config, const Unit& u) {
+  return config.enable_thread_affinity && !u.threads_fixed && u.members.front()->container.empty() &&
+         u.device_index < 0;
+}
+
+// Two units each blocked by the other: no CPU room for one on a node until the other leaves it,
+// and none for that one where it should go until the first leaves that. Both moves are decided
+// together. A swap is the case where each runs where the other's memory is and only threads
+// move; in the other cases one (or both) takes its memory along.
+struct PairPlan {
   const Candidate* partner = nullptr;
-  Option mine, theirs;  // thread moves, each to where its memory is
+  Option mine, theirs;
 };
 
 // The node a unit's threads run on (at least kKeepThreadsMinimumShare of their time) and the
 // node most of its memory is on, when they differ and its threads may be moved: a swap side.
 std::optional<std::pair<int, int>> swap_side(const NodeTable& nodes, const PolicyConfig& config, const Unit& u) {
-  if (!config.enable_thread_affinity || u.threads_fixed || !u.members.front()->container.empty()) return std::nullopt;
-  if (u.device_index >= 0) return std::nullopt;  // its place is near its device, not only its memory
+  if (!may_pair(config, u)) return std::nullopt;
   const Shares c = normalise(u.cpu), m = normalise(u.memory);
   const int runs = static_cast<int>(std::max_element(c.begin(), c.end()) - c.begin());
   const int memory = static_cast<int>(std::max_element(m.begin(), m.end()) - m.begin());
@@ -507,40 +533,51 @@ std::optional<std::pair<int, int>> swap_side(const NodeTable& nodes, const Polic
   return std::pair{runs, memory};
 }
 
-std::optional<SwapPlan> find_swap(const Planner& planner, const NodeTable& nodes, const PolicyConfig& config,
+// Its threads can move to `node` (alone or with its memory) as things are: no pair is needed.
+bool threads_fit_on(const std::vector<Option>& options, int node) {
+  return std::any_of(options.begin(), options.end(), [&](const Option& o) {
+    return o.action != ActionKind::kMoveMemory && o.set == std::vector<int>{node};
+  });
+}
+
+std::optional<PairPlan> find_pair(const Planner& planner, const NodeTable& nodes, const PolicyConfig& config,
                                   const Candidate& cand, const std::vector<Candidate>& candidates,
                                   const std::set<const Unit*>& visited, const std::vector<Option>& options) {
   const Unit& u = *cand.unit;
-  const auto mine = swap_side(nodes, config, u);
-  if (!mine) return std::nullopt;
-  const auto [runs, memory] = *mine;
-  if (threads_fit_on(options, memory)) return std::nullopt;  // a plain thread move does
-  const double utilisation = std::max(1.0, config.max_node_cpu_utilisation);  // one node each
-  std::optional<SwapPlan> best;
-  for (const Candidate& other : candidates) {
-    const Unit& v = *other.unit;
-    if (&v == &u || visited.count(&v)) continue;
-    const auto theirs = swap_side(nodes, config, v);
-    if (!theirs || theirs->first != memory || theirs->second != runs) continue;
-    if (planner.cpu_room(u, memory, utilisation) + v.demand[memory] < u.demand_total ||
-        planner.cpu_room(v, runs, utilisation) + u.demand[runs] < v.demand_total)
-      continue;
-    SwapPlan plan{&other, planner.make(u, ActionKind::kMoveThreads, {memory}, cand.weighted_before),
-                  planner.make(v, ActionKind::kMoveThreads, {runs}, other.weighted_before)};
-    // The partner's move must stand on its own gain too.
-    if (!plan.mine.changes || !plan.theirs.changes ||
-        plan.theirs.estimate.net_gain_seconds() < config.min_net_gain_seconds ||
-        penalty_removed(v, plan.theirs, config) < config.min_gain)
-      continue;
-    const double net = plan.mine.estimate.net_gain_seconds() + plan.theirs.estimate.net_gain_seconds();
-    if (!best || net > best->mine.estimate.net_gain_seconds() + best->theirs.estimate.net_gain_seconds())
-      best = std::move(plan);
+  if (!may_pair(config, u)) return std::nullopt;
+  auto worth = [&](const Unit& unit, const Option& o) {
+    return o.changes && o.estimate.net_gain_seconds() >= config.min_net_gain_seconds &&
+           penalty_removed(unit, o, config) >= config.min_gain;
+  };
+  std::optional<PairPlan> best;
+  auto total = [](const PairPlan& plan) {
+    return plan.mine.estimate.net_gain_seconds() + plan.theirs.estimate.net_gain_seconds();
+  };
+  for (int to = 0; to < nodes.size(); ++to) {
+    if (nodes.cpu_capacity[to] <= 0 || threads_fit_on(options, to)) continue;
+    // Its memory's wait (memory_waits) is checked where its decision is taken.
+    const auto mine = planner.pair_move(u, to, cand.weighted_before, true);
+    // Each move must stand on its own gain.
+    if (!mine || !worth(u, *mine)) continue;
+    for (const Candidate& other : candidates) {
+      const Unit& v = *other.unit;
+      if (&v == &u || visited.count(&v) || !may_pair(config, v) || v.demand[to] <= 0) continue;
+      if (!planner.fits_once_left(u, to, v)) continue;
+      for (int theirs_to = 0; theirs_to < nodes.size(); ++theirs_to) {
+        if (theirs_to == to || nodes.cpu_capacity[theirs_to] <= 0 || !planner.fits_once_left(v, theirs_to, u)) continue;
+        // The partner's memory moves only once it has been watched long enough.
+        const auto theirs = planner.pair_move(v, theirs_to, other.weighted_before, !other.memory_waits);
+        if (!theirs || !worth(v, *theirs)) continue;
+        PairPlan plan{&other, *mine, *theirs};
+        if (!best || total(plan) > total(*best)) best = std::move(plan);
+      }
+    }
   }
   return best;
 }
 
-// The other side of a swap, as seen from one of the two decisions.
-struct SwapSide {
+// The other side of a pair, as seen from one of the two decisions.
+struct PairSide {
   const Unit* partner = nullptr;
   const Option* partner_option = nullptr;
 };
@@ -548,7 +585,7 @@ struct SwapSide {
 // The decision for `u` taking option `chosen`, with the evidence behind it.
 Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledger& ledger, const Unit& u,
                   double weighted_before, const Option& chosen, const std::vector<Option>& options,
-                  const SwapSide& swap) {
+                  const PairSide& pair) {
   const Option* best = &chosen;
   const ProcessSample& first = *u.members.front();
   const Shares c = normalise(u.cpu);
@@ -582,10 +619,15 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
   d.weighted_distance_before = weighted_before;
   d.weighted_distance_after = best->weighted_after;
   d.estimate = best->estimate;
-  const int cpu_home = dominant(u.cpu), memory_home = dominant(u.memory);
-  const bool third = best->action == ActionKind::kMoveBoth &&
-                     std::find(best->set.begin(), best->set.end(), cpu_home) == best->set.end() &&
-                     std::find(best->set.begin(), best->set.end(), memory_home) == best->set.end();
+  const int memory_home = dominant(u.memory);
+  // A third node: neither a quarter of its threads' time nor of its memory is there now (as in
+  // placement_of). Threads split evenly over two nodes have no single home to compare with.
+  double cpu_inside = 0, memory_inside = 0;
+  for (int s : best->set) {
+    cpu_inside += c[s];
+    memory_inside += normalise(u.memory)[s];
+  }
+  const bool third = best->action == ActionKind::kMoveBoth && cpu_inside < 0.25 && memory_inside < 0.25;
   std::string what;
   const std::string fits =
       best->partial ? fmt::format(", as much as fits (the rest, {:.0f} MiB, stays)",
@@ -593,19 +635,27 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
                     : "";
   const bool near_device = u.device_index >= 0 &&
                            std::find(best->set.begin(), best->set.end(), u.device_index) != best->set.end();
+  // A swap trades nodes; otherwise the partner leaves the node this one goes to.
+  std::string with_partner;
+  if (pair.partner) {
+    const bool swap = best->action == ActionKind::kMoveThreads && pair.partner_option->action == ActionKind::kMoveThreads;
+    with_partner = swap ? fmt::format(", swapping nodes with pid {}", pair.partner->members.front()->pid)
+                        : fmt::format(", as pid {} leaves it for node {}", pair.partner->members.front()->pid,
+                                      nodes_text(nodes, pair.partner_option->set));
+  }
   switch (best->action) {
     case ActionKind::kMoveThreads:
       what = fmt::format("move its threads to node {} ({}){}", nodes_text(nodes, best->set),
                          near_device && memory_home != u.device_index ? "near its device" : "where its memory is",
-                         swap.partner ? fmt::format(", swapping nodes with pid {}", swap.partner->members.front()->pid) : "");
+                         with_partner);
       break;
     case ActionKind::kMoveMemory:
       what = fmt::format("move {:.0f} MiB of its memory to node {} (where it runs){}{}", best->bytes / kMiB,
                          nodes_text(nodes, best->set), fits, d.keep_threads_there ? "; its threads are kept there" : "");
       break;
     case ActionKind::kMoveBoth:
-      what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set),
-                         near_device ? " (near its device)" : third ? " (a third node with room)" : "", fits);
+      what = fmt::format("move threads and {:.0f} MiB of memory to node {}{}{}{}", best->bytes / kMiB, nodes_text(nodes, best->set),
+                         near_device ? " (near its device)" : third ? " (a third node with room)" : "", fits, with_partner);
       break;
     case ActionKind::kLeave: break;
   }
@@ -644,14 +694,18 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
                               : "",
                           std::max(0.0, static_cast<double>(ledger.memory_free[i]) - static_cast<double>(config.node_memory_reserve_bytes)) / kMiB);
   d.evidence.push_back("room: " + room);
-  if (swap.partner) {
-    const ProcessSample& head = *swap.partner->members.front();
-    d.swapped_with = swap.partner->pids;
+  if (pair.partner) {
+    const ProcessSample& head = *pair.partner->members.front();
+    const Option& theirs = *pair.partner_option;
+    d.paired_with = pair.partner->pids;
+    const bool swap = best->action == ActionKind::kMoveThreads && theirs.action == ActionKind::kMoveThreads;
     d.evidence.push_back(fmt::format(
-        "swap: node {} has no room for its {:.2f} CPUs until pid {} ({})'s {:.2f} leave it for node {}, where that "
-        "one's memory is; both moves are made together",
-        nodes_text(nodes, best->set), u.demand_total, head.pid, head.comm, swap.partner->demand_total,
-        nodes_text(nodes, swap.partner_option->set)));
+        "{}: node {} has no room for its {:.2f} CPUs until pid {} ({})'s {:.2f} leave it for node {}, {}; both moves "
+        "are made together",
+        swap ? "swap" : "pair", nodes_text(nodes, best->set), u.demand_total, head.pid, head.comm,
+        pair.partner->demand_total, nodes_text(nodes, theirs.set),
+        theirs.action == ActionKind::kMoveThreads ? "where that one's memory is"
+                                                  : fmt::format("with {:.0f} MiB of its memory", theirs.bytes / kMiB)));
   }
   // The best option of each kind (whole and as-much-as-fits apart), then the kinds with none.
   std::string alternatives;
@@ -845,7 +899,7 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                    [](const Candidate& a, const Candidate& b) { return a.penalty > b.penalty; });
 
   Planner planner(nodes, config, ledger);
-  // Units the loop has reached (decided, skipped or frozen) or decided as a swap partner: a
+  // Units the loop has reached (decided, skipped or frozen) or decided as a pair partner: a
   // partner is only ever one not looked at yet, so no unit gets two decisions in a cycle.
   std::set<const Unit*> visited;
   for (const Candidate& cand : candidates) {
@@ -860,16 +914,17 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     std::vector<Option> options = planner.options(u, cand.weighted_before);
-    // No room for its threads beside its memory, but the threads there would rather be where
-    // these run: the two swap (AutoNUMA's task swap, decided with both processes' figures).
+    // No room for its threads on a node until another candidate leaves it, and none for that
+    // one where it should go until this one leaves: the two move together (AutoNUMA's task
+    // swap, decided with both processes' figures, and its generalisation to moves with memory).
     const int moves_left = config.max_moves_per_cycle - static_cast<int>(outcome.decisions.size());
-    std::optional<SwapPlan> swap;
-    if (moves_left >= 2) swap = find_swap(planner, nodes, config, cand, candidates, visited, options);
-    if (swap) options.push_back(swap->mine);
+    std::optional<PairPlan> pair;
+    if (moves_left >= 2) pair = find_pair(planner, nodes, config, cand, candidates, visited, options);
+    if (pair) options.push_back(pair->mine);
     // A process that may be its swap partner is still being watched: moving this one's memory
     // now would take the swap away from both (found in the 2-node guest, where two such
     // processes start a fraction of a second apart). One min_observed_seconds at most.
-    if (!swap) {
+    if (!pair) {
       const auto side = swap_side(nodes, config, u);
       if (side && !threads_fit_on(options, side->second))
         if (auto it = std::find_if(settling_sides.begin(), settling_sides.end(),
@@ -920,8 +975,8 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
                        config.min_net_gain_seconds));
       continue;
     }
-    const bool swapping = swap && best == &options.back();
-    // Ping-pong is checked for both sides of a swap before either is decided.
+    const bool pairing = pair && best == &options.back();
+    // Ping-pong is checked for both sides of a pair before either is decided.
     auto contested = [&](const Unit& unit, const Option& option) {
       std::vector<int> to_nodes;
       for (int s : option.set) to_nodes.push_back(nodes.ids[s]);
@@ -949,17 +1004,17 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       continue;
     }
     if (contested(u, *best)) continue;
-    if (swapping) {
-      if (contested(*swap->partner->unit, swap->theirs)) continue;
-      const Unit& other = *swap->partner->unit;
+    if (pairing) {
+      if (contested(*pair->partner->unit, pair->theirs)) continue;
+      const Unit& other = *pair->partner->unit;
       outcome.decisions.push_back(
-          describe(nodes, config, ledger, u, cand.weighted_before, *best, options, SwapSide{&other, &swap->theirs}));
-      // Its own options as well, so its evidence lists what it had without the swap.
-      std::vector<Option> their_options = planner.options(other, swap->partner->weighted_before);
-      their_options.push_back(swap->theirs);
-      outcome.decisions.push_back(describe(nodes, config, ledger, other, swap->partner->weighted_before, swap->theirs,
-                                           their_options, SwapSide{&u, best}));
-      for (const auto& [unit, option] : {std::pair<const Unit*, const Option*>{&u, best}, {&other, &swap->theirs}}) {
+          describe(nodes, config, ledger, u, cand.weighted_before, *best, options, PairSide{&other, &pair->theirs}));
+      // Its own options as well, so its evidence lists what it had without the pair.
+      std::vector<Option> their_options = planner.options(other, pair->partner->weighted_before);
+      their_options.push_back(pair->theirs);
+      outcome.decisions.push_back(describe(nodes, config, ledger, other, pair->partner->weighted_before, pair->theirs,
+                                           their_options, PairSide{&u, best}));
+      for (const auto& [unit, option] : {std::pair<const Unit*, const Option*>{&u, best}, {&other, &pair->theirs}}) {
         planner.commit(*unit, *option);
         for (int pid : unit->pids)
           state.record_move(pid, MoveRecord{now_seconds, placement_of(nodes, *unit), target_ids(nodes, *option),

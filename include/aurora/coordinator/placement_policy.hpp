@@ -96,10 +96,11 @@ struct Decision {
   // both nodes (37% remote), and with AutoNUMA on one was moved back (ping-pong).
   bool keep_threads_there = false;
   int threads_to_move = 0;
-  // A swap: the pids whose threads take this one's node as this one's take theirs. Neither
-  // node has room for the other's threads until both have moved; the two decisions are made
-  // (and applied) in the same cycle, and each is journaled and reverted on its own.
-  std::vector<int> swapped_with;
+  // A pair: the pids that leave the node this one goes to, as this one leaves the node they go
+  // to (a swap when both move threads only). Neither has room where it goes until the other has
+  // left; the two decisions are made (and applied) in the same cycle, and each is journaled and
+  // reverted on its own.
+  std::vector<int> paired_with;
   double remote_share_before = 0, remote_share_after = 0;
   double weighted_distance_before = 0, weighted_distance_after = 0;
   CostEstimate estimate;
