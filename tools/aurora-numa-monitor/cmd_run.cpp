@@ -15,6 +15,7 @@
 #include "aurora/coordinator/executor.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/coordinator/policy_hints_reader.hpp"
+#include "aurora/coordinator/rate_sensitivity.hpp"
 #include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
@@ -206,8 +207,9 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     hints.memory_settling = std::move(watched.memory_settling);
     if (executor) hints.migrating = executor->migrating_pids();
     // Until the measurement under load is taken, a cycle is decided on a copy of the state
-    // first: if that plans the first memory move, the rate is measured again under the present
-    // load and the cycle decided anew with it. (Not while the process is still watched: the
+    // first: if that plans the first memory move, and its decisions would differ at the slowest
+    // rate seen under load, the rate is measured again under the present load and the cycle
+    // decided anew with it. (Not while the process is still watched: the
     // probe's lanes then skewed the next snapshot's CPU figures, and in the guest's crowded
     // scenario the decisions came 3 s later.)
     const bool may_measure = options.replay.empty() && !rate_from_real_migration && !measured_under_load;
@@ -218,7 +220,15 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     if (tentative) {
       const bool moves_memory = std::any_of(outcome.decisions.begin(), outcome.decisions.end(),
                                             [](const coord::Decision& d) { return d.moves_memory(); });
-      if (moves_memory) {
+      if (moves_memory && !coord::decisions_depend_on_migration_rate(source->topology(), snapshot, hints, policy, state,
+                                                                     now, outcome)) {
+        // The same at the slowest rate seen under load: a measurement could not change them.
+        // The migration itself then gives the rate (rate_from_real_migration).
+        fmt::print("coordinator: page migration not measured again before the first memory move: this cycle's "
+                   "decisions are the same at {:.0f}% of the {:.0f} MiB/s it is costed at\n",
+                   coord::kSlowestLoadedRateShare * 100, coord::migration_rate(policy.cost) / (1 << 20));
+        state = std::move(*tentative);
+      } else if (moves_memory) {
         measured_under_load = true;
         if (probe_migration(source->topology(), &snapshot, cc, policy.cost, kUnderLoadProbeBytes,
                             "again before the first memory move"))
