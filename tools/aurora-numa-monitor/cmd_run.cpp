@@ -13,9 +13,9 @@
 #include "aurora/coordinator/coordinator_config.hpp"
 #include "aurora/coordinator/decision_schedule.hpp"
 #include "aurora/coordinator/executor.hpp"
+#include "aurora/coordinator/first_move_rate.hpp"
 #include "aurora/coordinator/placement_policy.hpp"
 #include "aurora/coordinator/policy_hints_reader.hpp"
-#include "aurora/coordinator/rate_sensitivity.hpp"
 #include "aurora/pipeline.hpp"
 #include "aurora/recording.hpp"
 #include "command.hpp"
@@ -155,7 +155,14 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
              source->topology().nodes.size(), cc.interval_seconds);
   // Live only: a replay's machine is not this one.
   if (options.replay.empty()) probe_migration(source->topology(), nullptr, cc, policy.cost, kStartupProbeBytes, "at start-up");
-  bool rate_from_real_migration = false, measured_under_load = false;
+  bool rate_from_real_migration = false;
+  // Live only: the measurement under load before the first memory move (first_move_rate.hpp).
+  coord::FirstMoveRate first_move(
+      options.replay.empty() ? coord::FirstMoveRate::MeasureUnderLoad([&](const Snapshot& snapshot, coord::CostParameters& cost) {
+        return probe_migration(source->topology(), &snapshot, cc, cost, kUnderLoadProbeBytes,
+                               "again before the first memory move");
+      })
+                             : coord::FirstMoveRate::MeasureUnderLoad());
   const auto started = std::chrono::steady_clock::now();
   double first = -1;
   coord::DecisionSchedule schedule(cc.interval_seconds);
@@ -184,6 +191,7 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
           // The first real migration replaces the probes' figure; later ones are averaged in.
           observed = observed > 0 && rate_from_real_migration ? (observed + rate) / 2 : rate;
           rate_from_real_migration = true;
+          first_move.real_rate_known();
         }
       }
     if (options.duration > 0 && elapsed > options.duration) break;
@@ -206,39 +214,8 @@ int run_loop(GlobalOptions& globals, const RunOptions& options) {
     hints.settling = std::move(watched.settling);
     hints.memory_settling = std::move(watched.memory_settling);
     if (executor) hints.migrating = executor->migrating_pids();
-    // Until the measurement under load is taken, a cycle is decided on a copy of the state
-    // first: if that plans the first memory move, and its decisions would differ at the slowest
-    // rate seen under load, the rate is measured again under the present load and the cycle
-    // decided anew with it. (Not while the process is still watched: the
-    // probe's lanes then skewed the next snapshot's CPU figures, and in the guest's crowded
-    // scenario the decisions came 3 s later.)
-    const bool may_measure = options.replay.empty() && !rate_from_real_migration && !measured_under_load;
-    std::optional<coord::PolicyState> tentative;
-    if (may_measure) tentative = state;
-    coord::PolicyOutcome outcome =
-        coord::decide(source->topology(), snapshot, hints, policy, tentative ? *tentative : state, now);
-    if (tentative) {
-      const bool moves_memory = std::any_of(outcome.decisions.begin(), outcome.decisions.end(),
-                                            [](const coord::Decision& d) { return d.moves_memory(); });
-      if (moves_memory && !coord::decisions_depend_on_migration_rate(source->topology(), snapshot, hints, policy, state,
-                                                                     now, outcome)) {
-        // The same at the slowest rate seen under load: a measurement could not change them.
-        // The migration itself then gives the rate (rate_from_real_migration).
-        fmt::print("coordinator: page migration not measured again before the first memory move: this cycle's "
-                   "decisions are the same at {:.0f}% of the {:.0f} MiB/s it is costed at\n",
-                   coord::kSlowestLoadedRateShare * 100, coord::migration_rate(policy.cost) / (1 << 20));
-        state = std::move(*tentative);
-      } else if (moves_memory) {
-        measured_under_load = true;
-        if (probe_migration(source->topology(), &snapshot, cc, policy.cost, kUnderLoadProbeBytes,
-                            "again before the first memory move"))
-          outcome = coord::decide(source->topology(), snapshot, hints, policy, state, now);
-        else
-          state = std::move(*tentative);
-      } else {
-        state = std::move(*tentative);
-      }
-    }
+    auto [outcome, notes] = first_move.decide(source->topology(), snapshot, hints, policy, state, now);
+    for (const auto& line : notes) fmt::print("{}\n", line);
     fmt::print("-- t={:.1f}s: {} recommendation(s)\n", now - first, outcome.decisions.size());
     for (const auto& line : outcome.frozen) fmt::print("frozen: {}\n", line);
     for (const auto& skip : outcome.skipped) fmt::print("left: pid {} ({}): {}\n", skip.pid, skip.comm, skip.reason);

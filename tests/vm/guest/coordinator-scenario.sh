@@ -9,7 +9,7 @@
 # SCENARIO: misplaced reverse large bound crowded shared phases crosswise.
 # Each mode leaves under /out/MODE/: samples.txt (locality-sampler.sh), workload-*.jsonl and
 # .rc, pids, window (uptime seconds the measured window starts and ends), vmstat-start/-end,
-# and with aurora: run.log, journal.jsonl, revert.log, revert.rc.
+# meminfo-start, and with aurora: run.log, journal.jsonl, revert.log, revert.rc.
 scenario=$1
 shift
 modes=${*:-aurora autonuma both}
@@ -120,6 +120,8 @@ for mode in $modes; do
   # The window starts once every workload placed its memory and started its threads.
   for name in $(cut -d' ' -f2 "$out/pids"); do placed "$name"; done
   echo "$(uptime_now) start" >"$out/window"
+  # Each node's memory as the window starts: free, page cache (what a fill may reclaim), the rest.
+  cat /sys/devices/system/node/node*/meminfo >"$out/meminfo-start"
   sleep "$window"
   echo "$(uptime_now) end" >>"$out/window"
   vmstat_migrations >"$out/vmstat-end"
