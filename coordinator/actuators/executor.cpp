@@ -171,17 +171,25 @@ ActionOutcome Executor::migrate_memory(int pid, const std::vector<int>& nodes, c
   return {true, fmt::format("pid {}: {}", pid, message), pid, moved->pages_moved * page_size, moved->seconds};
 }
 
-ActionOutcome Executor::start_memory_migration(int pid, const std::vector<int>& nodes, const std::string& summary,
-                                               std::uint64_t max_bytes) {
+ActionOutcome Executor::start_in_background(const MigrationRequest& request) {
   if (!worker_)
     worker_ = std::make_unique<MigrationWorker>(
-        [this](const MigrationWorker::Request& r, const std::function<bool()>& stop_requested) {
-          return migrate_memory(r.pid, r.nodes, r.summary, stop_requested, r.max_bytes);
+        [this](const MigrationRequest& r, const std::function<bool()>& stop_requested) {
+          if (r.cgroup_dir.empty()) return migrate_memory(r.pid, r.nodes, r.summary, stop_requested, r.max_bytes);
+          const auto started = std::chrono::steady_clock::now();
+          ActionOutcome outcome = set_cgroup_cpuset(r.cgroup_dir, r.cpus, r.nodes, r.summary);
+          outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          if (outcome.ok) outcome.line += fmt::format("; the kernel moved its pages in {:.1f} s", outcome.seconds);
+          return outcome;
         });
-  if (!worker_->submit({pid, nodes, summary, max_bytes}))
+  const int pid = request.pid;
+  const std::string nodes = format_cpu_list(request.nodes);
+  if (!worker_->submit(request))
     return {false, fmt::format("pid {}: not queued: its memory is already being moved, or the coordinator is stopping", pid), pid};
-  return {true, fmt::format("pid {}: moving its memory to node {} in the background", pid, format_cpu_list(nodes)),
-          pid};
+  if (!request.cgroup_dir.empty())
+    return {true, fmt::format("cgroup {}: narrowing cpuset.mems to node {} in the background (the kernel moves its pages)",
+                              request.cgroup_dir, nodes), pid};
+  return {true, fmt::format("pid {}: moving its memory to node {} in the background", pid, nodes), pid};
 }
 
 std::vector<ActionOutcome> Executor::finished_migrations() {
@@ -229,7 +237,18 @@ std::vector<ActionOutcome> Executor::apply(const Decision& d) {
         if (std::find(have_cpus->begin(), have_cpus->end(), c) != have_cpus->end()) new_cpus.push_back(c);
     }
     if (memory) new_mems = d.target_nodes;
-    out.push_back(set_cgroup_cpuset(dir, new_cpus, new_mems, d.summary));
+    if (new_cpus.empty()) {
+      out.push_back({false, fmt::format("container {}: its cpuset allows CPUs {}, none of the chosen {}; a cpuset is "
+                                        "never widened, skipped",
+                                        d.container, format_cpu_list(*have_cpus), format_cpu_list(cpus))});
+      return out;
+    }
+    // Narrowing cpuset.mems makes the kernel migrate the cgroup's pages before the write
+    // returns: off the policy's thread, as move_pages migrations are.
+    if (memory && new_mems != *have_mems && !d.pids.empty())
+      out.push_back(start_in_background({d.pids.front(), new_mems, d.summary, 0, dir, new_cpus}));
+    else
+      out.push_back(set_cgroup_cpuset(dir, new_cpus, new_mems, d.summary));
     return out;
   }
   for (int pid : d.pids) {
@@ -238,7 +257,7 @@ std::vector<ActionOutcome> Executor::apply(const Decision& d) {
       out.back().pid = pid;
     }
     if (memory)
-      out.push_back(start_memory_migration(pid, d.target_nodes, d.summary, d.partial_memory ? d.bytes_to_migrate : 0));
+      out.push_back(start_in_background({pid, d.target_nodes, d.summary, d.partial_memory ? d.bytes_to_migrate : 0, {}, {}}));
   }
   return out;
 }

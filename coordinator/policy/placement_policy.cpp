@@ -70,6 +70,18 @@ struct Unit {
   bool threads_fixed = false;
   int device_index = -1;
   bool in_scope = true;
+  // Per node index: the node's CPUs its cpuset lets its threads use (all of them when nothing
+  // limits it), and whether it lets its memory be placed there (PolicyHints::cpusets). One
+  // member's cpuset confines the whole unit: its members get one target.
+  std::vector<double> cpus_allowed;
+  std::vector<bool> memory_allowed;
+  bool confined = false;  // its cpuset leaves out some CPUs or memory nodes
+  bool threads_may_go(const std::vector<int>& set) const {
+    return std::all_of(set.begin(), set.end(), [&](int s) { return cpus_allowed[s] > 0; });
+  }
+  bool memory_may_go(const std::vector<int>& set) const {
+    return std::all_of(set.begin(), set.end(), [&](int s) { return memory_allowed[s]; });
+  }
 };
 
 // An IO-bound process with a known device node: the share of its accesses that go to the device
@@ -178,7 +190,9 @@ class Planner {
       : nodes_(nodes), config_(config), ledger_(ledger) {}
 
   double cpu_room(const Unit& u, int s, double utilisation) const {
-    return nodes_.cpu_capacity[s] * utilisation - (ledger_.cpu_load[s] - u.demand[s]);
+    const double node_room = nodes_.cpu_capacity[s] * utilisation - (ledger_.cpu_load[s] - u.demand[s]);
+    // Its cpuset may give it only some of the node's CPUs, whatever the node has free.
+    return std::min(node_room, u.cpus_allowed[s] * utilisation);
   }
   double cpu_room(const Unit& u, int s) const { return cpu_room(u, s, config_.max_node_cpu_utilisation); }
   // The cores small processes allowed everywhere would give up on `set` for CPUs idle on the
@@ -201,6 +215,7 @@ class Planner {
 
   // All of `u`'s memory fits on `set` (its pages in file mappings elsewhere stay there).
   bool memory_fits(const Unit& u, const std::vector<int>& set) const {
+    if (!u.memory_may_go(set)) return false;
     double room = 0, need = u.rss;
     for (int s : set) room += memory_room(u, s);
     for (int s = 0; s < nodes_.size(); ++s)
@@ -219,6 +234,7 @@ class Planner {
   // (its memory fits there and `with_memory` allows it). Nullopt when neither changes anything.
   std::optional<Option> pair_move(const Unit& u, int node, double weighted_before, bool with_memory) const {
     std::optional<Option> best;
+    if (!u.threads_may_go({node})) return best;
     Option threads = make(u, ActionKind::kMoveThreads, {node}, weighted_before);
     if (threads.changes) best = std::move(threads);
     if (with_memory && config_.enable_memory_migration && memory_fits(u, {node})) {
@@ -338,6 +354,7 @@ class Planner {
     // 4.5-CPU process whose memory's node had 4.2 CPUs of room under 0.9 was spread over two
     // nodes, and the scheduler ran two thirds of it on the one without its memory (67% remote).
     auto cpu_enough = [&](const std::vector<int>& set) {
+      if (!u.threads_may_go(set)) return false;
       const double utilisation =
           set.size() == 1 ? std::max(1.0, config_.max_node_cpu_utilisation) : config_.max_node_cpu_utilisation;
       double room = displaceable(u, set);
@@ -390,7 +407,7 @@ class Planner {
       // nodes could only have its threads moved to the fuller node (34% remote left), while
       // AutoNUMA filled the threads' node (22%).
       // Not for a container: its interface is cpuset.mems, which cannot say "part of it".
-      if (may_memory && !container && !memory_enough({c})) {
+      if (may_memory && !container && u.memory_may_go({c}) && !memory_enough({c})) {
         if (memory_alone({c})) out.push_back(make(u, ActionKind::kMoveMemory, {c}, weighted_before, true));
         if (may_threads && cpu_enough({c})) out.push_back(make(u, ActionKind::kMoveBoth, {c}, weighted_before, true));
       }
@@ -449,6 +466,39 @@ std::vector<double> cpu_demand(const NodeTable& nodes, const ProcessSample& p, d
     }
   }
   return out;
+}
+
+// One member's cpuset confines the unit: per node, the CPUs it allows and whether it allows the
+// node's memory. An empty list is one that could not be read: no limit from it.
+void confine(const Topology& topology, const NodeTable& nodes, const PolicyHints::CpusetLimits& limits, Unit& u) {
+  auto contains = [](const std::vector<int>& list, int x) { return std::find(list.begin(), list.end(), x) != list.end(); };
+  for (int i = 0; i < nodes.size(); ++i) {
+    if (!limits.cpus.empty()) {
+      double allowed = 0;
+      if (const NodeInfo* node = topology.node(nodes.ids[i]))
+        for (int cpu : node->cpus) allowed += contains(limits.cpus, cpu) ? 1 : 0;
+      if (allowed < u.cpus_allowed[i]) {
+        u.cpus_allowed[i] = allowed;
+        u.confined = true;
+      }
+    }
+    if (!limits.mems.empty() && !contains(limits.mems, nodes.ids[i]) && u.memory_allowed[i]) {
+      u.memory_allowed[i] = false;
+      u.confined = true;
+    }
+  }
+}
+
+// What its cpuset allows, for the evidence and the skip lines: "CPUs on node 1, memory on node 0,1".
+std::string cpuset_text(const NodeTable& nodes, const Unit& u) {
+  std::vector<int> cpu_nodes, memory_nodes;
+  for (int i = 0; i < nodes.size(); ++i) {
+    if (u.cpus_allowed[i] > 0) cpu_nodes.push_back(nodes.ids[i]);
+    if (u.memory_allowed[i] && nodes.memory_total[i] > 0) memory_nodes.push_back(nodes.ids[i]);
+  }
+  return fmt::format("its cpuset allows CPUs on node {} and memory on node {}",
+                     cpu_nodes.empty() ? "none" : fmt::format("{}", fmt::join(cpu_nodes, ",")),
+                     memory_nodes.empty() ? "none" : fmt::format("{}", fmt::join(memory_nodes, ",")));
 }
 
 // A process whose load the scheduler takes elsewhere when its node fills (Ledger::movable_load):
@@ -528,7 +578,7 @@ std::optional<std::pair<int, int>> swap_side(const NodeTable& nodes, const Polic
   const int runs = static_cast<int>(std::max_element(c.begin(), c.end()) - c.begin());
   const int memory = static_cast<int>(std::max_element(m.begin(), m.end()) - m.begin());
   if (runs == memory || c[runs] < kKeepThreadsMinimumShare || m[memory] < kKeepThreadsMinimumShare ||
-      nodes.cpu_capacity[memory] <= 0)
+      nodes.cpu_capacity[memory] <= 0 || !u.threads_may_go({memory}))
     return std::nullopt;
   return std::pair{runs, memory};
 }
@@ -673,6 +723,7 @@ Decision describe(const NodeTable& nodes, const PolicyConfig& config, const Ledg
     d.evidence.push_back(fmt::format("    {:.0f} MiB of it in file mappings ({}), which page migration leaves",
                                      file / kMiB, shares_text(nodes, u.file_memory)));
   d.evidence.push_back(fmt::format("class: {}", u.cls.why));
+  if (u.confined) d.evidence.push_back(fmt::format("cpuset: {}; no move goes outside it", cpuset_text(nodes, u)));
   if (u.device_index >= 0)
     d.evidence.push_back(fmt::format("device: the devices behind its open files and sockets are on node {}; {:.0f}% of its CPU time ran there",
                                      nodes.ids[u.device_index], c[u.device_index] * 100));
@@ -780,7 +831,10 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
       u->demand.assign(n, 0.0);
       u->memory.assign(n, 0.0);
       u->file_memory.assign(n, 0.0);
+      u->cpus_allowed = nodes.cpu_capacity;
+      u->memory_allowed.assign(n, true);
     }
+    if (auto limits = hints.cpusets.find(p.pid); limits != hints.cpusets.end()) confine(topology, nodes, limits->second, *u);
     u->members.push_back(&p);
     u->pids.push_back(p.pid);
     for (const auto& [node, ns] : p.cpu_ns_by_node)
@@ -824,6 +878,14 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     if (u == &single) units.push_back(std::move(single));
   }
   for (auto& [key, u] : grouped) units.push_back(std::move(u));
+  // A unit cannot want more CPUs than its cpuset has: what it waits for beyond that is the
+  // cpuset's doing, and no node it may go to has more for it.
+  for (Unit& u : units) {
+    const double allowed = std::accumulate(u.cpus_allowed.begin(), u.cpus_allowed.end(), 0.0);
+    if (!u.confined || allowed <= 0 || u.demand_total <= allowed) continue;
+    for (double& d : u.demand) d *= allowed / u.demand_total;
+    u.demand_total = allowed;
+  }
 
   std::vector<Candidate> candidates;
   // Swap sides (where its threads run, where its memory is) of units still being watched.
@@ -962,8 +1024,8 @@ PolicyOutcome decide(const Topology& topology, const Snapshot& snapshot, const P
     const Shares c = normalise(u.cpu), m = normalise(u.memory);
     const double remote_before = remote_share(c, m);
     if (!best) {
-      skip(fmt::format("{:.0f}% remote, but no node set has room for {:.2f} CPUs and {:.0f} MiB",
-                       remote_before * 100, u.cpu_total, u.rss / kMiB));
+      skip(fmt::format("{:.0f}% remote, but no node set has room for {:.2f} CPUs and {:.0f} MiB{}", remote_before * 100,
+                       u.cpu_total, u.rss / kMiB, u.confined ? " where " + cpuset_text(nodes, u) : ""));
       continue;
     }
     const double removed = penalty_removed(u, *best, config);

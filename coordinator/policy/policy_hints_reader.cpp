@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/process_handle.hpp"
 #include "aurora/procfs.hpp"
 #include "policy/hint_signals.hpp"
@@ -134,6 +135,16 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
     }
     if (placement->pinned_by_application) hints.threads_fixed.insert(pid);
     hints.allowed_cpus[pid] = std::move(placement->allowed_cpus);
+
+    // Its cpuset: the CPUs from the cgroup (the threads' masks may be narrower by choice, which
+    // the coordinator may change; the cpuset it may not), the memory nodes from its status.
+    auto mems = read_task_mems_allowed(root, pid, pid);
+    if (!mems) {
+      if (vanished(mems.error())) continue;
+      return tl::unexpected(mems.error());
+    }
+    auto cpus = cpuset_cpus_of(root, pid);
+    hints.cpusets[pid] = {cpus ? std::move(*cpus) : std::vector<int>{}, std::move(*mems)};
 
     if (read_numa_groups) {
       // kNotFound is also a kernel without CONFIG_SCHED_DEBUG (no sched file): no group then,

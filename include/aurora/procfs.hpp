@@ -137,6 +137,11 @@ Result<std::vector<std::string>> read_open_file_targets(const HostRoot& root, in
 // syscall, so --root trees work.
 Result<std::vector<int>> read_task_cpus_allowed(const HostRoot& root, int pid, int tid);
 
+// The memory nodes a thread may allocate on: Mems_allowed_list of the same file, its cpuset's
+// effective mems (every node when no cpuset limits it); empty when the kernel has no cpusets
+// (no such line). kNotFound when the thread exited.
+Result<std::vector<int>> read_task_mems_allowed(const HostRoot& root, int pid, int tid);
+
 // One "numa_faults node=N ..." line of /proc/PID/sched. These are AutoNUMA's decaying fault
 // statistics (halved every scan period), not monotonic counters: read them as "where this
 // task's recent hinting faults were", never subtract two readings.

@@ -11,6 +11,14 @@
 namespace aurora::coord {
 namespace {
 
+MigrationRequest request(int pid, std::vector<int> nodes, std::string summary) {
+  MigrationRequest r;
+  r.pid = pid;
+  r.nodes = std::move(nodes);
+  r.summary = std::move(summary);
+  return r;
+}
+
 using namespace std::chrono_literals;
 
 // Waits (up to 10 s) for `done`; the worker runs on its own thread.
@@ -34,8 +42,8 @@ TEST(MigrationWorker, RunsRequestsInOrderOffTheCallersThreadAndReportsEachOnce) 
     order.push_back(r.pid);
     return ActionOutcome{true, "moved " + std::to_string(r.pid)};
   });
-  ASSERT_TRUE(worker.submit({11, {1}, "a"}));
-  ASSERT_TRUE(worker.submit({12, {0}, "b"}));
+  ASSERT_TRUE(worker.submit(request(11, {1}, "a")));
+  ASSERT_TRUE(worker.submit(request(12, {0}, "b")));
   std::vector<ActionOutcome> finished;
   ASSERT_TRUE(eventually([&] {
     for (auto& o : worker.take_finished()) finished.push_back(o);
@@ -60,12 +68,12 @@ TEST(MigrationWorker, StopEndsTheRunningMigrationAndDropsQueuedOnes) {
     saw_stop = true;
     return ActionOutcome{true, "stopped " + std::to_string(r.pid)};
   });
-  ASSERT_TRUE(worker.submit({21, {1}, "long"}));
+  ASSERT_TRUE(worker.submit(request(21, {1}, "long")));
   ASSERT_TRUE(eventually([&] { return started.load(); }));
-  ASSERT_TRUE(worker.submit({22, {1}, "queued"}));
+  ASSERT_TRUE(worker.submit(request(22, {1}, "queued")));
   // The same pid again, running or queued, is refused.
-  EXPECT_FALSE(worker.submit({21, {0}, "again"}));
-  EXPECT_FALSE(worker.submit({22, {0}, "again"}));
+  EXPECT_FALSE(worker.submit(request(21, {0}, "again")));
+  EXPECT_FALSE(worker.submit(request(22, {0}, "again")));
   EXPECT_EQ(worker.busy(), (std::set<int>{21, 22}));
   const auto outcomes = worker.stop();
   EXPECT_TRUE(saw_stop);
@@ -77,7 +85,7 @@ TEST(MigrationWorker, StopEndsTheRunningMigrationAndDropsQueuedOnes) {
   EXPECT_NE(outcomes[1].line.find("not started"), std::string::npos) << outcomes[1].line;
   EXPECT_TRUE(worker.busy().empty());
   // Stopped for good: nothing more is queued, and a second stop returns nothing and does not hang.
-  EXPECT_FALSE(worker.submit({23, {1}, "late"}));
+  EXPECT_FALSE(worker.submit(request(23, {1}, "late")));
   EXPECT_TRUE(worker.stop().empty());
 }
 

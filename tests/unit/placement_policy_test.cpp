@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "aurora/coordinator/sim_shapes.hpp"
 
 namespace aurora::coord {
@@ -737,6 +739,62 @@ TEST(Policy, ThreadsPlacedBySomeoneElseOnlyGetTheirMemoryMoved) {
   ASSERT_EQ(out.decisions.size(), 1u);
   EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
   EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+}
+
+// A cpuset is a hard limit (the actuators never bypass or widen one): the policy plans inside
+// it: a process confined to node 1's CPUs with its memory on node 0 has its memory moved, not a
+// thread move its cpuset would refuse every cycle.
+TEST(Policy, ACpusetKeepsEveryMoveInsideIt) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);  // node 0: CPUs 0-7, node 1: 8-15
+  const Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})});
+  PolicyHints hints;
+  hints.cpusets[100] = {{8, 9, 10, 11, 12, 13, 14, 15}, {0, 1}};
+  PolicyState state;
+  auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  const auto& evidence = out.decisions[0].evidence;
+  EXPECT_TRUE(std::any_of(evidence.begin(), evidence.end(), [](const std::string& e) {
+    return e.find("cpuset: its cpuset allows CPUs on node 1 and memory on node 0,1") != std::string::npos;
+  })) << fmt::format("{}", fmt::join(evidence, "\n"));
+  EXPECT_NE(evidence.back().find("move-threads: not possible"), std::string::npos) << evidence.back();
+  // Memory held to node 0 as well: nothing fits, and the line says why.
+  hints.cpusets[100].mems = {0};
+  PolicyState held;
+  out = decide(t, s, hints, {}, held, 0);
+  EXPECT_TRUE(out.decisions.empty());
+  ASSERT_EQ(out.skipped.size(), 1u);
+  EXPECT_NE(out.skipped[0].reason.find("where its cpuset allows CPUs on node 1 and memory on node 0"), std::string::npos)
+      << out.skipped[0].reason;
+  // An unreadable part (an empty list) limits nothing: the threads go to their memory.
+  hints.cpusets[100] = {{}, {}};
+  PolicyState unknown;
+  out = decide(t, s, hints, {}, unknown, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveThreads);
+}
+
+TEST(Policy, ACpusetWithOneCpuOfANodeHasRoomForOneThreadThere) {
+  const Topology t = make_uniform_topology(2, 8, 16 * kGiB);
+  const Snapshot s = snapshot_of({process(100, {{1, 2.0}}, {{0, 512}})});
+  PolicyHints hints;
+  hints.cpusets[100] = {{0, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1}};  // one CPU of node 0
+  PolicyState state;
+  const auto out = decide(t, s, hints, {}, state, 0);
+  ASSERT_EQ(out.decisions.size(), 1u);
+  // Two busy threads do not fit on one CPU: the memory follows them to node 1.
+  EXPECT_EQ(out.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_EQ(out.decisions[0].target_nodes, std::vector<int>{1});
+  // A container's cpuset.mems follows the same limits.
+  Snapshot in_container = s;
+  in_container.processes[0].container = "docker:0123456789ab";
+  in_container.processes[0].cgroup = "/system.slice/docker-0123456789ab.scope";
+  PolicyState fresh;
+  const auto container = decide(t, in_container, hints, {}, fresh, 0);
+  ASSERT_EQ(container.decisions.size(), 1u);
+  EXPECT_EQ(container.decisions[0].action, ActionKind::kMoveMemory);
+  EXPECT_EQ(container.decisions[0].container, "docker:0123456789ab");
 }
 
 TEST(Policy, DisabledActuatorsNarrowTheOptions) {

@@ -318,6 +318,23 @@ TEST(PolicyHints, AllowedCpusAreTheUnionOfTheThreadsMasks) {
   EXPECT_EQ(hints.allowed_cpus.at(200), (std::vector<int>{0, 1, 2, 3}));
 }
 
+TEST(PolicyHints, CpusetsGiveTheCgroupsCpusAndTheStatusMemoryNodes) {
+  FakeTree tree;
+  tree.write("/sys/devices/system/cpu/online", "0-3\n");
+  // In a container's cgroup (v2) confined to CPUs 2-3; its threads' own masks are wider.
+  FakeProcess(tree, 100).add_thread(101, "0-3");
+  tree.write("/proc/100/cpuset", "/system.slice/docker-0123.scope\n");
+  tree.write("/sys/fs/cgroup/system.slice/docker-0123.scope/cpuset.cpus.effective", "2-3\n");
+  // No cpuset controller anywhere: the online CPUs.
+  FakeProcess(tree, 200);
+  const PolicyHints hints = read_hints(tree, {100, 200});
+  ASSERT_EQ(hints.cpusets.count(100), 1u);
+  EXPECT_EQ(hints.cpusets.at(100).cpus, (std::vector<int>{2, 3}));
+  EXPECT_EQ(hints.cpusets.at(100).mems, (std::vector<int>{0}));  // Mems_allowed_list of its status
+  EXPECT_EQ(hints.cpusets.at(200).cpus, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(hints.allowed_cpus.at(100), (std::vector<int>{0, 1, 2, 3}));
+}
+
 TEST(PolicyHints, AThreadThatExitedIsSkippedNotAnError) {
   FakeTree tree;
   FakeProcess(tree, 100).add_thread(101, "0").add_thread(102, "1");

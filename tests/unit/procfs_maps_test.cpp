@@ -74,6 +74,21 @@ TEST(ProcfsTaskCpusAllowed, ReadsTheThreadsList) {
   EXPECT_EQ(*cpus, (std::vector<int>{4, 5, 6, 7}));
 }
 
+TEST(ProcfsTaskMemsAllowed, ReadsTheCpusetsNodesNotTheHexMaskAndNoLineIsNoLimit) {
+  FakeTree tree;
+  tree.write("/proc/904/task/905/status",
+             "Name:\tw\nCpus_allowed_list:\t4-7\nMems_allowed:\t00000000,00000005\nMems_allowed_list:\t0,2\n");
+  auto mems = read_task_mems_allowed(HostRoot(tree.path()), 904, 905);
+  ASSERT_TRUE(mems) << mems.error().message;
+  EXPECT_EQ(*mems, (std::vector<int>{0, 2}));
+  tree.write("/proc/904/task/906/status", "Name:\tw\nCpus_allowed_list:\t4-7\n");
+  // A kernel without CONFIG_CPUSETS prints no such line: no limit known, not an error.
+  auto missing = read_task_mems_allowed(HostRoot(tree.path()), 904, 906);
+  ASSERT_TRUE(missing) << missing.error().message;
+  EXPECT_TRUE(missing->empty());
+  EXPECT_FALSE(read_task_mems_allowed(HostRoot(tree.path()), 904, 907));  // that thread is gone
+}
+
 TEST(ProcfsTaskCpusAllowed, MissingLineIsBadInputAndMissingThreadNotFound) {
   FakeTree tree;
   tree.write("/proc/904/task/905/status", "Name:\tw\n");

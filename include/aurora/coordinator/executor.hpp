@@ -41,6 +41,7 @@ struct ActionOutcome {
 };
 
 class MigrationWorker;
+struct MigrationRequest;
 
 class Executor {
  public:
@@ -52,8 +53,10 @@ class Executor {
 
   // Applies one decision, one process at a time. A process that exits, a cpuset that forbids
   // the CPUs or a partial migration gives a line and a consistent journal; never throws.
-  // Thread moves and cpusets are done on return; page migrations are started on a worker
-  // thread (the line says so) and end later: finished_migrations() reports them.
+  // Thread moves and a container's cpuset.cpus are done on return; page migrations, and a
+  // container's cpuset.mems narrowing (the kernel migrates its pages inside that write), are
+  // started on a worker thread (the line says so) and end later: finished_migrations()
+  // reports them.
   std::vector<ActionOutcome> apply(const Decision& decision);
   // Page migrations that ended since the last call (journaled already).
   std::vector<ActionOutcome> finished_migrations();
@@ -78,8 +81,8 @@ class Executor {
   nlohmann::json intent(const std::string& kind, int pid, std::uint64_t start_time, const std::string& summary);
   // The worker thread journals too: every record goes through here.
   Result<void> journal_append(const nlohmann::json& record);
-  ActionOutcome start_memory_migration(int pid, const std::vector<int>& nodes, const std::string& summary,
-                                       std::uint64_t max_bytes);
+  // Queues a page migration (or a container's cpuset.mems write) on the worker.
+  ActionOutcome start_in_background(const MigrationRequest& request);
 
   Journal& journal_;
   std::mutex journal_mutex_;

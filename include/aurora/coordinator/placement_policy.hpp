@@ -57,6 +57,15 @@ struct PolicyHints {
   // balancer takes to idle CPUs elsewhere when a placement fills its node: it does not take
   // room from a move there (docs/coordinator.md "Room"). Unknown is counted as staying.
   std::map<int, std::vector<int>> allowed_cpus;
+  // pid -> what its cpuset cgroup lets it use: CPUs (cpuset.cpus.effective, online ones) and
+  // memory nodes (Mems_allowed_list); absent when unknown, an empty list when that part is
+  // unknown. A move is planned only inside it: the actuators never bypass or widen a cpuset, so
+  // a move outside it would be refused every cycle while the move that fits was never taken.
+  struct CpusetLimits {
+    std::vector<int> cpus;
+    std::vector<int> mems;
+  };
+  std::map<int, CpusetLimits> cpusets;
   // pid -> node of the device it does IO with (where topology knows it).
   std::map<int, int> device_node;
   // pids of kernel threads (never touched).

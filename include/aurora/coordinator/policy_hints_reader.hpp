@@ -39,6 +39,9 @@ struct PolicyHintsOptions {
 //  - shared_objects: each such object's resident bytes by node as the process maps it (from the
 //    same maps/numa_maps read), so the policy counts it once per group;
 //  - allowed_cpus: the union of its threads' masks (Cpus_allowed_list of every thread);
+//  - cpusets: the CPUs its cpuset cgroup allows (cpuset_cpus_of: /proc/PID/cpuset, then the
+//    cgroup's effective CPUs; empty when unreadable) and the memory nodes (Mems_allowed_list of
+//    /proc/PID/status);
 //  - threads_fixed: at least two threads with masks narrower than that union that differ from
 //    each other;
 //  - device_node: for IO-bound processes (classify() with `classes`), the node of the devices
