@@ -9,6 +9,9 @@
     check_scenario.py OUTDIR reverted MODE            after `revert` every thread has the affinity
                                                       it had when first sampled
     check_scenario.py OUTDIR acted MODE               the coordinator applied at least one action
+    check_scenario.py OUTDIR swapped MODE             both processes had their threads moved to their
+                                                      memory (a swap, or one after the other), no
+                                                      memory moved
 
 Remote share at a sample, for one process: sum over nodes i != j of c[i] * m[j], where c is
 the share of its threads' CPU time since the previous sample by the node of the CPU each
@@ -43,16 +46,19 @@ def window(mode_dir):
 
 
 def load_samples(mode_dir):
-    """{t: {"mem": {pid: {node: pages}}, "threads": {(pid, tid): (cpu, ticks, allowed)}}}"""
+    """{t: {"mem": {pid: {node: pages}}, "data": {pid: {node: pages}}, "threads": {(pid, tid): (cpu, ticks, allowed)}}}
+
+    "data" counts data mappings only (anonymous and shared memory, not the page cache of
+    libraries and executables); empty for samples taken before the sampler wrote D lines."""
     samples = {}
     for line in (mode_dir / "samples.txt").read_text().splitlines():
         f = line.split()
         if not f:
             continue
         t = float(f[1])
-        entry = samples.setdefault(t, {"mem": {}, "threads": {}})
-        if f[0] == "M" and len(f) == 5:
-            entry["mem"].setdefault(int(f[2]), {})[int(f[3])] = int(f[4])
+        entry = samples.setdefault(t, {"mem": {}, "data": {}, "threads": {}})
+        if f[0] in ("M", "D") and len(f) == 5:
+            entry["mem" if f[0] == "M" else "data"].setdefault(int(f[2]), {})[int(f[3])] = int(f[4])
         elif f[0] == "T" and len(f) >= 6:
             allowed = f[6] if len(f) > 6 else ""
             entry["threads"][(int(f[2]), int(f[3]))] = (int(f[4]), int(f[5]), allowed)
@@ -84,6 +90,14 @@ def vmstat(path):
     return values
 
 
+def remote_of(cpu, memory):
+    """Remote share of one process: its threads' CPU by node against its pages by node."""
+    cpu_total, mem_total = sum(cpu.values()), sum(memory.values())
+    if cpu_total <= 0 or mem_total <= 0:
+        return None
+    return sum(c * m for i, c in cpu.items() for j, m in memory.items() if i != j) / (cpu_total * mem_total)
+
+
 def measure_mode(outdir, mode, cpu_node):
     mode_dir = outdir / mode
     marks = window(mode_dir)
@@ -92,6 +106,9 @@ def measure_mode(outdir, mode, cpu_node):
     previous = {}  # (pid, tid) -> (cpu, ticks)
     last_t = None
     integrated = 0.0
+    # The same over data pages only: a library's page cache counts like the buffer in the
+    # measure above (one page, one share), though the threads touch it far less.
+    integrated_data, data_seen = 0.0, False
     series = []
     to_95 = None
     thread_moves = 0
@@ -115,16 +132,21 @@ def measure_mode(outdir, mode, cpu_node):
                         thread_moves += 1
             previous[key] = (cpu, ticks)
         weighted, weight = 0.0, 0.0
+        weighted_data, weight_data = 0.0, 0.0
         for pid, cpu in cpu_by_pid.items():
             memory = entry["mem"].get(pid)
             if not memory:
                 continue
-            cpu_total, mem_total = sum(cpu.values()), sum(memory.values())
-            if cpu_total <= 0 or mem_total <= 0:
+            remote = remote_of(cpu, memory)
+            if remote is None:
                 continue
-            remote = sum(c * m for i, c in cpu.items() for j, m in memory.items() if i != j) / (cpu_total * mem_total)
+            cpu_total = sum(cpu.values())
             weighted += remote * cpu_total
             weight += cpu_total
+            data_remote = remote_of(cpu, entry["data"].get(pid, {}))
+            if data_remote is not None:
+                weighted_data += data_remote * cpu_total
+                weight_data += cpu_total
             if in_window:
                 cpu_majority.setdefault(pid, []).append(majority(cpu))
                 mem_majority.setdefault(pid, []).append(majority(memory))
@@ -133,6 +155,9 @@ def measure_mode(outdir, mode, cpu_node):
             series.append((round(t - start, 2), round(share, 4)))
             if last_t is not None:
                 integrated += share * (t - last_t)
+                if weight_data > 0:
+                    integrated_data += weighted_data / weight_data * (t - last_t)
+                    data_seen = True
             if to_95 is None and share <= 0.05:
                 to_95 = t - start
         if weight > 0:
@@ -153,6 +178,7 @@ def measure_mode(outdir, mode, cpu_node):
         "window_seconds": round(end - start, 2),
         "work_passes": passes,
         "integrated_remote_seconds": round(integrated, 3),
+        "data_integrated_remote_seconds": round(integrated_data, 3) if data_seen else None,
         "mean_remote_share": round(integrated / (end - start), 4) if end > start else None,
         "seconds_to_95_local": None if to_95 is None else round(to_95, 2),
         "pages_migrated": migrated,
@@ -294,21 +320,24 @@ def main():
     if check == "reverted":
         return 0 if reverted(outdir, args[0]) else 1
     if check == "swapped":
-        # Both processes had their threads moved, each in a swap with the other, no memory moved.
+        # Both processes had their threads moved to their memory, no memory moved: in one cycle
+        # as a swap when neither node had room for the other's threads, or one after the other
+        # when the first found room (its partner's threads not yet running where it went).
         mode = args[0]
-        swaps, memory = {}, 0
+        moved, swaps, memory = {}, 0, 0
         for line in (outdir / mode / "journal.jsonl").read_text().splitlines():
             record = json.loads(line) if line.strip() else {}
             if record.get("phase") != "intent":
                 continue
             if record.get("kind") == "memory":
                 memory += 1
-            elif record.get("kind") == "affinity" and "swapping nodes with pid" in record.get("summary", ""):
-                swaps[record["pid"]] = record["summary"]
-        for pid, summary in sorted(swaps.items()):
+            elif record.get("kind") == "affinity" and "where its memory is" in record.get("summary", ""):
+                moved[record["pid"]] = record["summary"]
+                swaps += "swapping nodes with pid" in record["summary"]
+        for pid, summary in sorted(moved.items()):
             print(f"{mode}: {summary}")
-        print(f"{mode}: {len(swaps)} process(es) moved in a swap, {memory} memory move(s)")
-        return 0 if len(swaps) == 2 and memory == 0 else 1
+        print(f"{mode}: {len(moved)} process(es) moved to their memory ({swaps} in a swap), {memory} memory move(s)")
+        return 0 if len(moved) == 2 and memory == 0 else 1
     if check == "acted":
         m = metrics[args[0]]
         print(f"{args[0]}: {m['coordinator_actions']} coordinator action(s) done")

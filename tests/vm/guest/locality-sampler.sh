@@ -8,6 +8,10 @@
 #   sh locality-sampler.sh OUTFILE PERIOD SECONDS PIDFILE
 # Lines (t = /proc/uptime seconds):
 #   M t pid node pages                        resident pages of pid on node, all mappings
+#   D t pid node pages                        the same, data mappings only: anonymous memory and
+#                                             shared memory objects (/dev/shm, SysV, memfd,
+#                                             /dev/zero), not the page cache of libraries,
+#                                             executables and other files
 #   T t pid tid cpu ticks allowed             a thread: last CPU, utime+stime (USER_HZ ticks),
 #                                             Cpus_allowed_list
 out=$1
@@ -27,8 +31,19 @@ while :; do
     [ -r "/proc/$pid/numa_maps" ] || continue
     alive=1
     awk -v t="$t" -v pid="$pid" '
-      { for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split(substr($i, 2), kv, "="); pages[kv[1]] += kv[2] } }
-      END { for (n in pages) print "M", t, pid, n, pages[n] }' "/proc/$pid/numa_maps" >>"$out" 2>/dev/null
+      {
+        data = $0 !~ / file=/ || $0 ~ / file=(\/dev\/shm\/|\/SYSV|\/memfd:|\/dev\/zero)/
+        for (i = 2; i <= NF; i++)
+          if ($i ~ /^N[0-9]+=/) {
+            split(substr($i, 2), kv, "=")
+            pages[kv[1]] += kv[2]
+            if (data) data_pages[kv[1]] += kv[2]
+          }
+      }
+      END {
+        for (n in pages) print "M", t, pid, n, pages[n]
+        for (n in data_pages) print "D", t, pid, n, data_pages[n]
+      }' "/proc/$pid/numa_maps" >>"$out" 2>/dev/null
     for task in /proc/"$pid"/task/*; do
       tid=${task##*/}
       allowed=$(awk '/^Cpus_allowed_list:/ { print $2 }' "$task/status" 2>/dev/null)
