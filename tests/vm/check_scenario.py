@@ -17,7 +17,8 @@ Remote share at a sample, for one process: sum over nodes i != j of c[i] * m[j],
 the share of its threads' CPU time since the previous sample by the node of the CPU each
 thread was last on, and m the share of its resident pages (numa_maps) on each node. A scenario's
 remote share is the CPU-weighted mean over its processes. Integrated over the window it is in
-remote-seconds (1.0 = one second entirely remote).
+remote-seconds (1.0 = one second entirely remote); a sample stands for the time since the one
+before it, and the part of that time inside the window counts.
 """
 import json
 import sys
