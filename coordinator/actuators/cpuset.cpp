@@ -96,26 +96,33 @@ Result<void> restore_cpuset(const CpusetState& state) {
   return write_file(fs::path(state.dir) / "cpuset.mems", state.mems.empty() && state.v2 ? "\n" : state.mems);
 }
 
-Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid) {
+std::vector<int> online_cpus(const HostRoot& root) {
   auto online = root.read_line("/sys/devices/system/cpu/online");
-  std::vector<int> online_cpus;
-  if (online)
-    if (auto parsed = parse_cpu_list(*online)) online_cpus = *parsed;
+  if (!online) return {};
+  auto parsed = parse_cpu_list(*online);
+  return parsed ? std::move(*parsed) : std::vector<int>{};
+}
+
+Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid) {
+  return cpuset_cpus_of(root, pid, online_cpus(root));
+}
+
+Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid, const std::vector<int>& online) {
   auto path = root.read_line(fmt::format("/proc/{}/cpuset", pid));
-  if (!path) return online_cpus.empty() ? tl::unexpected(path.error()) : Result<std::vector<int>>(online_cpus);
+  if (!path) return online.empty() ? tl::unexpected(path.error()) : Result<std::vector<int>>(online);
   // Where the cpuset controller is mounted: the v1 hierarchy on hybrid hosts, else v2.
   for (const std::string base : {"/sys/fs/cgroup/cpuset", "/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
     const std::string dir = root.path(base + (*path == "/" ? "" : *path)).string();
     if (fs::exists(fs::path(dir) / "cpuset.effective_cpus") || fs::exists(fs::path(dir) / "cpuset.cpus.effective")) {
       auto cpus = cpuset_effective_cpus(dir);
       if (!cpus) return tl::unexpected(cpus.error());
-      if (online_cpus.empty()) return cpus;
+      if (online.empty()) return cpus;
       std::vector<int> both;
-      std::set_intersection(cpus->begin(), cpus->end(), online_cpus.begin(), online_cpus.end(), std::back_inserter(both));
+      std::set_intersection(cpus->begin(), cpus->end(), online.begin(), online.end(), std::back_inserter(both));
       return both;
     }
   }
-  return online_cpus;
+  return online;
 }
 
 }  // namespace aurora::coord

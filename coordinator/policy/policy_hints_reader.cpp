@@ -105,6 +105,7 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
   const bool read_numa_groups = numa_balancing_enabled(root);
   const double interval = snapshot.interval_ns > 0 ? static_cast<double>(snapshot.interval_ns) / 1e9 : 1.0;
   hints_detail::DeviceNodeResolver devices(root);
+  const std::vector<int> online = online_cpus(root);  // once per call, not once per process
   std::map<std::string, std::set<int>> pids_by_key;
   std::set<int> seen;
   for (const auto& process : snapshot.processes) {
@@ -143,7 +144,7 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
       if (vanished(mems.error())) continue;
       return tl::unexpected(mems.error());
     }
-    auto cpus = cpuset_cpus_of(root, pid);
+    auto cpus = cpuset_cpus_of(root, pid, online);
     hints.cpusets[pid] = {cpus ? std::move(*cpus) : std::vector<int>{}, std::move(*mems)};
 
     if (read_numa_groups) {
