@@ -11,6 +11,7 @@
 
 #include "aurora/coordinator/actuators.hpp"
 #include "aurora/cpu_list.hpp"
+#include "aurora/topology.hpp"
 
 namespace aurora::coord {
 
@@ -96,15 +97,8 @@ Result<void> restore_cpuset(const CpusetState& state) {
   return write_file(fs::path(state.dir) / "cpuset.mems", state.mems.empty() && state.v2 ? "\n" : state.mems);
 }
 
-std::vector<int> online_cpus(const HostRoot& root) {
-  auto online = root.read_line("/sys/devices/system/cpu/online");
-  if (!online) return {};
-  auto parsed = parse_cpu_list(*online);
-  return parsed ? std::move(*parsed) : std::vector<int>{};
-}
-
 Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid) {
-  return cpuset_cpus_of(root, pid, online_cpus(root));
+  return cpuset_cpus_of(root, pid, read_online_cpus(root).value_or(std::vector<int>{}));
 }
 
 Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid, const std::vector<int>& online) {

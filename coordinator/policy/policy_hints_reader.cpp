@@ -15,6 +15,7 @@
 #include "aurora/coordinator/actuators.hpp"
 #include "aurora/coordinator/process_handle.hpp"
 #include "aurora/procfs.hpp"
+#include "aurora/topology.hpp"
 #include "policy/hint_signals.hpp"
 
 namespace aurora::coord {
@@ -105,7 +106,8 @@ Result<PolicyHints> read_policy_hints(const HostRoot& root, const Snapshot& snap
   const bool read_numa_groups = numa_balancing_enabled(root);
   const double interval = snapshot.interval_ns > 0 ? static_cast<double>(snapshot.interval_ns) / 1e9 : 1.0;
   hints_detail::DeviceNodeResolver devices(root);
-  const std::vector<int> online = online_cpus(root);  // once per call, not once per process
+  // Once per call, not once per process; unreadable leaves each cpuset as its cgroup says.
+  const std::vector<int> online = read_online_cpus(root).value_or(std::vector<int>{});
   std::map<std::string, std::set<int>> pids_by_key;
   std::set<int> seen;
   for (const auto& process : snapshot.processes) {

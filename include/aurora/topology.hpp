@@ -68,6 +68,9 @@ struct Topology {
 // that is not a Linux sysfs at all is kBadInput.
 Result<Topology> read_topology(const HostRoot& root);
 
+// The online CPUs (/sys/devices/system/cpu/online), sorted; kBadInput when the list is empty.
+Result<std::vector<int>> read_online_cpus(const HostRoot& root);
+
 // The topology JSON contract: {"nodes":[{"id","cpus","memory_total_bytes","memory_free_bytes",
 // "distances":{"0":10}}...], ...}.
 void to_json(nlohmann::json& out, const Topology& topology);

@@ -55,15 +55,6 @@ Result<CacheLevel> last_level_cache(const HostRoot& root, int cpu) {
 
 }  // namespace
 
-Result<std::vector<int>> read_online_cpus(const HostRoot& root) {
-  auto online = read_id_list(root, fmt::format("{}/online", kCpuDir));
-  if (!online) return tl::unexpected(online.error());
-  if (online->empty())
-    return fail(ErrorKind::kBadInput,
-                fmt::format("{}/online lists no CPU", root.path(kCpuDir).string()));
-  return online;
-}
-
 Result<CpuTopology> read_cpu_topology(const HostRoot& root, const std::vector<int>& online_cpus,
                                       const std::vector<NodeInfo>& nodes) {
   CpuTopology out;
@@ -115,3 +106,17 @@ Result<CpuTopology> read_cpu_topology(const HostRoot& root, const std::vector<in
 }
 
 }  // namespace aurora::topology_detail
+
+namespace aurora {
+
+Result<std::vector<int>> read_online_cpus(const HostRoot& root) {
+  using topology_detail::kCpuDir;
+  auto online = topology_detail::read_id_list(root, fmt::format("{}/online", kCpuDir));
+  if (!online) return tl::unexpected(online.error());
+  if (online->empty())
+    return fail(ErrorKind::kBadInput,
+                fmt::format("{}/online lists no CPU", root.path(kCpuDir).string()));
+  return online;
+}
+
+}  // namespace aurora

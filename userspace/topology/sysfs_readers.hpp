@@ -38,8 +38,7 @@ Error with_context(const Error& error, const std::string& context);
 // distances filled in; memory_kind left empty.
 Result<std::vector<NodeInfo>> read_nodes(const HostRoot& root, const std::vector<int>& online_cpus);
 
-// --- sysfs_cpus.cpp ---
-Result<std::vector<int>> read_online_cpus(const HostRoot& root);
+// --- sysfs_cpus.cpp (read_online_cpus is public: aurora/topology.hpp) ---
 // One CpuInfo per online CPU, with its node taken from `nodes`, and the LLC groups they share.
 struct CpuTopology {
   std::vector<CpuInfo> cpus;

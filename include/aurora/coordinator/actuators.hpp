@@ -22,10 +22,9 @@ Result<void> set_thread_affinity(int tid, const std::vector<int>& cpus);
 // The CPUs a process's cpuset cgroup lets it use (v2 cpuset.cpus.effective, or the v1 cpuset
 // controller's cpuset.effective_cpus on hybrid hosts); the online CPUs when neither says.
 Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid);
-// The same with the online CPUs given, for a caller that asks for many processes at once.
+// The same with the online CPUs given (read_online_cpus; empty when unreadable), for a caller
+// that asks for many processes at once.
 Result<std::vector<int>> cpuset_cpus_of(const HostRoot& root, int pid, const std::vector<int>& online);
-// /sys/devices/system/cpu/online; empty when it is unreadable or does not parse.
-std::vector<int> online_cpus(const HostRoot& root);
 
 // A cgroup's cpuset as configured (what revert writes back).
 struct CpusetState {
